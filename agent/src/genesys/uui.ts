@@ -1,0 +1,132 @@
+/**
+ * User-to-User Information (RFC 7433) as Genesys Cloud uses it: a header value
+ * `<data>;encoding=hex|ascii`, whose decoded text carries `key=value` fields
+ * separated by `;`, `|` or `&`. Genesys exposes the decoded text as
+ * `Call.UUIData`; it reads UUI on a returned call only from inside the
+ * Refer-To URI.
+ */
+
+export type UuiEncoding = 'hex' | 'ascii';
+
+export type Uui = Readonly<{
+  /** Decoded payload as text (latin1 for hex bytes). */
+  text: string;
+  encoding: UuiEncoding;
+  /** `key=value` fields found in the text; later keys win. */
+  fields: Readonly<Record<string, string>>;
+}>;
+
+export type UuiErrorCode = 'empty' | 'bad_hex' | 'unknown_encoding' | 'too_long' | 'bad_field';
+
+/** Malformed or oversized UUI. `code` is stable for callers to branch on. */
+export class UuiError extends Error {
+  readonly code: UuiErrorCode;
+  constructor(code: UuiErrorCode, message: string) {
+    super(message);
+    this.name = 'UuiError';
+    this.code = code;
+  }
+}
+
+const FIELD_SEPARATORS = /[;|&]/;
+
+/**
+ * Decodes a User-to-User header value. Without an `encoding` parameter the
+ * data is hex, as RFC 7433 says.
+ *
+ * @example
+ * decodeUui('6163636f756e743d3432;encoding=hex').fields; // { account: '42' }
+ */
+export function decodeUui(headerValue: string): Uui {
+  const [dataPart = '', ...params] = headerValue.trim().split(';');
+  const data = dataPart.trim().replace(/^"|"$/g, '');
+  if (data === '') throw new UuiError('empty', 'UUI header has no data');
+  let encoding: UuiEncoding = 'hex';
+  for (const param of params) {
+    const [k = '', v = ''] = param.split('=', 2).map((s) => s.trim().toLowerCase());
+    if (k !== 'encoding') continue;
+    if (v !== 'hex' && v !== 'ascii')
+      throw new UuiError('unknown_encoding', `unknown UUI encoding "${v}"`);
+    encoding = v;
+  }
+  const text = encoding === 'hex' ? hexToText(data) : data;
+  return Object.freeze({ text, encoding, fields: parseFields(text) });
+}
+
+/** Parses `k=v` pairs; items without `=` are ignored. */
+export function parseFields(text: string): Readonly<Record<string, string>> {
+  const fields: Record<string, string> = {};
+  for (const item of text.split(FIELD_SEPARATORS)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) continue;
+    const key = item.slice(0, eq).trim();
+    if (key !== '') fields[key] = item.slice(eq + 1).trim();
+  }
+  return Object.freeze(fields);
+}
+
+/**
+ * Serialises fields as `k=v;k=v`. Keys and values must not contain the
+ * separators or `=`, and must be printable ASCII, so the result survives any
+ * encoding and Genesys' own parsing.
+ */
+export function formatFields(fields: Readonly<Record<string, string>>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => {
+      for (const part of [k, v]) {
+        if (!/^[\x20-\x7e]*$/.test(part) || /[;|&=]/.test(part)) {
+          throw new UuiError(
+            'bad_field',
+            `UUI field "${k}" has a separator or non-printable character`,
+          );
+        }
+      }
+      return `${k}=${v}`;
+    })
+    .join(';');
+}
+
+/**
+ * Encodes text as a UUI header value, refusing payloads over `maxBytes`.
+ *
+ * @example
+ * encodeUui('reason=dtmf_0', 'hex', 128); // '726561736f6e3d64746d665f30;encoding=hex'
+ */
+export function encodeUui(text: string, encoding: UuiEncoding, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'latin1');
+  if (bytes.length === 0) throw new UuiError('empty', 'UUI payload is empty');
+  if (bytes.length > maxBytes) {
+    throw new UuiError(
+      'too_long',
+      `UUI payload is ${bytes.length} bytes, the limit is ${maxBytes}`,
+    );
+  }
+  if (encoding === 'ascii' && !/^[\x21-\x7e]+$/.test(text.replace(/ /g, '_'))) {
+    throw new UuiError('bad_field', 'ascii UUI must be printable ASCII');
+  }
+  const data = encoding === 'hex' ? bytes.toString('hex') : text;
+  return `${data};encoding=${encoding}`;
+}
+
+/**
+ * Puts a UUI header value inside a SIP Refer-To URI as an embedded header
+ * (`?User-to-User=...`), which is where Genesys reads it on a transfer.
+ *
+ * @example
+ * uuiInReferTo('sip:+18005550199@genesys.example', '6869;encoding=hex');
+ * // 'sip:+18005550199@genesys.example?User-to-User=6869%3Bencoding%3Dhex'
+ */
+export function uuiInReferTo(target: string, uuiHeaderValue: string): string {
+  if (!/^sips?:/.test(target)) {
+    throw new UuiError('bad_field', 'UUI can only be embedded in a sip: or sips: URI');
+  }
+  const sep = target.includes('?') ? '&' : '?';
+  return `${target}${sep}User-to-User=${encodeURIComponent(uuiHeaderValue)}`;
+}
+
+function hexToText(hex: string): string {
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]+$/i.test(hex)) {
+    throw new UuiError('bad_hex', 'UUI data is not an even-length hex string');
+  }
+  return Buffer.from(hex, 'hex').toString('latin1');
+}

@@ -1,0 +1,31 @@
+/**
+ * Starts an agent worker: `node agent/src/main.ts start`. Registers with
+ * LiveKit under the routing file's agent name (explicit dispatch).
+ */
+import { fileURLToPath } from 'node:url';
+import { cli, ServerOptions } from '@livekit/agents';
+import { agentConfig, ConfigError } from './config.ts';
+import { RoutingConfigError } from '../../contracts/routing.ts';
+
+let config;
+try {
+  config = agentConfig();
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof RoutingConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+cli.runApp(
+  new ServerOptions({
+    agent: fileURLToPath(new URL('./agent.ts', import.meta.url)),
+    agentName: config.routing.agentName,
+    wsURL: config.livekit.url,
+    apiKey: config.livekit.apiKey,
+    apiSecret: config.livekit.apiSecret,
+    host: config.health.host,
+    port: config.health.port,
+  }),
+);

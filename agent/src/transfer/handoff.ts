@@ -1,0 +1,68 @@
+/**
+ * Hands a caller to a Genesys queue: the queue's target first, then each
+ * alternate, until one REFER completes. Targets come only from the routing
+ * file, so nothing a caller says can redirect the call.
+ */
+import type { SipClient } from 'livekit-server-sdk';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
+import type { CallContext } from '../call/context.ts';
+import type { TransferAttempt, TransferReason } from './outcome.ts';
+import { sendRefer } from './refer.ts';
+
+export type HandoffResult =
+  | { readonly status: 'transferred'; readonly attempts: readonly TransferAttempt[] }
+  | { readonly status: 'not_transferred'; readonly attempts: readonly TransferAttempt[] }
+  | { readonly status: 'unknown_queue'; readonly attempts: readonly [] };
+
+export type HandoffRequest = Readonly<{
+  room: string;
+  participantIdentity: string;
+  queue: string;
+  reason: TransferReason;
+  call: CallContext;
+  route: string;
+}>;
+
+/**
+ * UUI fields Genesys receives: our reason and route first (they must survive
+ * truncation), then the caller's original UUI fields.
+ */
+export function handoffUuiFields(req: HandoffRequest): Record<string, string> {
+  return {
+    ai_reason: req.reason,
+    ai_route: req.route,
+    ...(req.call.conversationId ? { ai_cnv: req.call.conversationId } : {}),
+    ...req.call.uui?.fields,
+  };
+}
+
+export async function handoff(
+  sip: SipClient,
+  routing: RoutingConfig,
+  req: HandoffRequest,
+  onAttempt: (attempt: TransferAttempt) => void = () => {},
+): Promise<HandoffResult> {
+  const queue = routing.queues[req.queue];
+  if (!queue) return { status: 'unknown_queue', attempts: [] };
+  const attempts: TransferAttempt[] = [];
+  for (const target of [queue.target, ...queue.alternates]) {
+    const attempt = await sendRefer(sip, {
+      room: req.room,
+      participantIdentity: req.participantIdentity,
+      queue: req.queue,
+      target,
+      uuiFields: handoffUuiFields(req),
+      headers: { 'X-AI-Transfer-Reason': req.reason },
+      uuiEncoding: routing.transfer.uuiEncoding,
+      uuiMaxBytes: routing.transfer.uuiMaxBytes,
+      timeoutSeconds: routing.transfer.timeoutSeconds,
+    });
+    attempts.push(attempt);
+    onAttempt(attempt);
+    if (attempt.outcome.status === 'completed') return { status: 'transferred', attempts };
+    // A REFER that failed after Genesys accepted it may have moved the call anyway;
+    // only a refusal or a send error makes the next target safe to try.
+    if (attempt.outcome.status === 'timed_out') break;
+  }
+  return { status: 'not_transferred', attempts };
+}

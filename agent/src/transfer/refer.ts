@@ -1,0 +1,115 @@
+/**
+ * Blind transfer back to Genesys: one SIP REFER from livekit-sip, with the
+ * context as UUI embedded in the Refer-To URI (where Genesys fills
+ * `Call.UUIData` from) and validated X- headers on the REFER itself.
+ */
+import type { SipClient } from 'livekit-server-sdk';
+import {
+  encodeUui,
+  formatFields,
+  UuiError,
+  uuiInReferTo,
+  type UuiEncoding,
+} from '../genesys/uui.ts';
+import { validateSipHeaders } from './headers.ts';
+import type { TransferAttempt, TransferOutcome } from './outcome.ts';
+
+export type ReferRequest = Readonly<{
+  room: string;
+  participantIdentity: string;
+  queue: string;
+  /** Target URI from the routing file (never from caller input). */
+  target: string;
+  /** Context for the human agent, as UUI key/value fields. */
+  uuiFields: Readonly<Record<string, string>>;
+  /** Extra X- headers on the REFER. */
+  headers?: Readonly<Record<string, string>>;
+  uuiEncoding: UuiEncoding;
+  uuiMaxBytes: number;
+  timeoutSeconds: number;
+}>;
+
+/**
+ * Builds the Refer-To URI. When the UUI is too long, fields are dropped from
+ * the end until it fits: the caller is transferred with less context rather
+ * than not at all. `tel:` targets carry no UUI.
+ *
+ * @example
+ * buildReferTo('sip:+18005550199@gen.example', { reason: 'dtmf_zero' }, 'hex', 128);
+ * // { uri: 'sip:+18005550199@gen.example?User-to-User=726561736f6e3d64746d665f7a65726f%3Bencoding%3Dhex', droppedFields: [] }
+ */
+export function buildReferTo(
+  target: string,
+  fields: Readonly<Record<string, string>>,
+  encoding: UuiEncoding,
+  maxBytes: number,
+): { uri: string; droppedFields: string[] } {
+  if (!/^sips?:/.test(target)) return { uri: target, droppedFields: Object.keys(fields) };
+  const entries = Object.entries(fields);
+  const dropped: string[] = [];
+  while (entries.length > 0) {
+    try {
+      const uui = encodeUui(formatFields(Object.fromEntries(entries)), encoding, maxBytes);
+      return { uri: uuiInReferTo(target, uui), droppedFields: dropped };
+    } catch (err) {
+      if (!(err instanceof UuiError) || err.code !== 'too_long') throw err;
+      const last = entries.pop();
+      if (last) dropped.unshift(last[0]);
+    }
+  }
+  return { uri: target, droppedFields: dropped };
+}
+
+/**
+ * Sends the REFER and waits for Genesys' verdict. Never throws: every way a
+ * transfer can end is a {@link TransferOutcome} in the returned attempt.
+ */
+export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<TransferAttempt> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const finish = (outcome: TransferOutcome): TransferAttempt =>
+    Object.freeze({
+      queue: req.queue,
+      target: req.target,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+    });
+
+  let referTo: string;
+  let headers: Record<string, string>;
+  try {
+    referTo = buildReferTo(req.target, req.uuiFields, req.uuiEncoding, req.uuiMaxBytes).uri;
+    headers = validateSipHeaders(req.headers ?? {});
+  } catch (err) {
+    return finish({ status: 'error', message: (err as Error).message });
+  }
+
+  try {
+    await sip.transferSipParticipant(req.room, req.participantIdentity, referTo, {
+      headers,
+      playDialtone: false,
+      timeout: req.timeoutSeconds,
+    });
+    return finish({ status: 'completed' });
+  } catch (err) {
+    return finish(classifyTransferError(err));
+  }
+}
+
+/** Maps what livekit-server-sdk throws for TransferSIPParticipant to an outcome. */
+export function classifyTransferError(err: unknown): TransferOutcome {
+  const e = err as { message?: string; sipStatusCode?: number; status?: number; code?: string };
+  const message = e.message ?? String(err);
+  const sipStatus =
+    typeof e.sipStatusCode === 'number' && e.sipStatusCode > 0 ? e.sipStatusCode : undefined;
+  if (/call transfer failed/i.test(message)) return { status: 'failed', sipStatus, message };
+  if (
+    /refer canceled|deadline|timed? ?out|timeout/i.test(message) ||
+    e.code === 'deadline_exceeded'
+  ) {
+    return { status: 'timed_out', message };
+  }
+  if (sipStatus !== undefined && sipStatus >= 300) return { status: 'refused', sipStatus, message };
+  return { status: 'error', message };
+}

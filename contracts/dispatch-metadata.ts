@@ -1,0 +1,52 @@
+/**
+ * What dispatch puts in a dispatch rule's agent metadata, and so what every
+ * agent job receives as `ctx.job.metadata`. Versioned so old rules still parse.
+ */
+import { z } from 'zod';
+import { deepFreeze } from './freeze.ts';
+
+export const dispatchMetadataSchema = z
+  .object({
+    v: z.literal(1),
+    route: z.string().min(1),
+    persona: z.string().min(1),
+    humanQueue: z.string().min(1),
+    values: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type DispatchMetadata = Readonly<z.output<typeof dispatchMetadataSchema>>;
+
+/** Thrown when job metadata is missing or not what dispatch writes. */
+export class DispatchMetadataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DispatchMetadataError';
+  }
+}
+
+/**
+ * Parses job metadata written by dispatch.
+ *
+ * @example
+ * parseDispatchMetadata('{"v":1,"route":"main","persona":"front-desk","humanQueue":"general"}');
+ */
+export function parseDispatchMetadata(text: string): DispatchMetadata {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new DispatchMetadataError('job metadata is not JSON');
+  }
+  const result = dispatchMetadataSchema.safeParse(raw);
+  if (!result.success) {
+    throw new DispatchMetadataError(
+      `job metadata is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+export function encodeDispatchMetadata(meta: z.input<typeof dispatchMetadataSchema>): string {
+  return JSON.stringify(dispatchMetadataSchema.parse(meta));
+}

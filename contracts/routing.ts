@@ -1,0 +1,185 @@
+/**
+ * The routing file: how Genesys lines map onto LiveKit trunks, dispatch rules,
+ * personas and transfer targets. Dispatch provisions from it; the agent reads
+ * the queues (transfer targets) and routes from it. Parsed once, frozen.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { deepFreeze } from './freeze.ts';
+
+/** E.164-ish number as Genesys sends it in To/From (digits with an optional leading +). */
+const phoneNumber = z
+  .string()
+  .regex(/^\+?[0-9]{3,20}$/, 'must be a phone number like +18005550100');
+
+/** IPv4 address or CIDR that may send SIP to the inbound trunk. */
+const signallingAddress = z
+  .string()
+  .regex(
+    /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[a-z0-9.-]+$/i,
+    'must be an IPv4 address, CIDR or host name',
+  );
+
+/** A transfer target Genesys routes: a DID, an inbound-flow route, a queue line. */
+const transferUri = z
+  .string()
+  .regex(
+    /^(sips?:[^\s<>"]+|tel:\+?[0-9*#-]+)$/,
+    'must be a sip:, sips: or tel: URI without spaces',
+  );
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _');
+
+export const queueSchema = z
+  .object({
+    /** Where the REFER sends the caller: a Genesys inbound-flow DID or route. */
+    target: transferUri,
+    /** Tried in order when the target refuses or fails the transfer. */
+    alternates: z.array(transferUri).default([]),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const routeSchema = z
+  .object({
+    name,
+    /** Called numbers (DNIS) this route answers. */
+    numbers: z.array(phoneNumber).min(1),
+    /** Persona that answers calls on this route (a name from the persona registry). */
+    persona: name,
+    /** Queue the caller reaches by pressing 0 or asking for a person. */
+    humanQueue: name,
+    /** Route-specific values handed to the agent in the dispatch metadata. */
+    metadata: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const routingSchema = z
+  .object({
+    version: z.literal(1),
+    /** Name the agent workers register with (explicit dispatch). */
+    agentName: name.default('genesys-voice-agent'),
+    genesys: z
+      .object({
+        /** Genesys Cloud region domain, e.g. mypurecloud.com (documentation only for now). */
+        region: z.string().min(1),
+      })
+      .strict(),
+    inboundTrunk: z
+      .object({
+        name: z.string().min(1),
+        /** Genesys signalling addresses; never empty ("allow all" is refused). */
+        allowedAddresses: z.array(signallingAddress).min(1),
+      })
+      .strict(),
+    transfer: z
+      .object({
+        /** How UUI travels inside the Refer-To URI; Genesys reads both. */
+        uuiEncoding: z.enum(['hex', 'ascii']).default('hex'),
+        /** Largest UUI payload, in bytes before encoding. */
+        uuiMaxBytes: z.number().int().min(16).max(1024).default(128),
+        /** How long to wait for Genesys' NOTIFY after the REFER is accepted. */
+        timeoutSeconds: z.number().int().min(5).max(120).default(30),
+      })
+      .strict()
+      .default({ uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 30 }),
+    queues: z.record(name, queueSchema),
+    routes: z.array(routeSchema).min(1),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seenRoutes = new Set<string>();
+    const seenNumbers = new Map<string, string>();
+    cfg.routes.forEach((route, i) => {
+      if (seenRoutes.has(route.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'name'],
+          message: `duplicate route name "${route.name}"`,
+        });
+      }
+      seenRoutes.add(route.name);
+      if (!(route.humanQueue in cfg.queues)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'humanQueue'],
+          message: `queue "${route.humanQueue}" is not defined under queues`,
+        });
+      }
+      route.numbers.forEach((n, j) => {
+        const other = seenNumbers.get(n);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'numbers', j],
+            message: `number ${n} is already routed by "${other}"`,
+          });
+        }
+        seenNumbers.set(n, route.name);
+      });
+    });
+  });
+
+export type RoutingConfig = Readonly<z.output<typeof routingSchema>>;
+export type Route = RoutingConfig['routes'][number];
+export type Queue = z.output<typeof queueSchema>;
+
+/** A routing file that failed to load, with every problem located by path. */
+export class RoutingConfigError extends Error {
+  readonly file: string;
+  readonly problems: readonly string[];
+  constructor(file: string, problems: readonly string[]) {
+    super(`invalid routing file ${file}:\n  ${problems.join('\n  ')}`);
+    this.name = 'RoutingConfigError';
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses routing YAML text. Throws {@link RoutingConfigError} naming the file,
+ * the path inside it and the problem.
+ *
+ * @example
+ * const routing = parseRouting(text, 'routing.yaml');
+ * routing.queues['billing']?.target; // 'sip:+18005550199@genesys.example'
+ */
+export function parseRouting(text: string, file: string): RoutingConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new RoutingConfigError(file, [`not valid YAML: ${(err as Error).message}`]);
+  }
+  const result = routingSchema.safeParse(raw);
+  if (!result.success) {
+    throw new RoutingConfigError(
+      file,
+      result.error.issues.map(
+        (i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
+      ),
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+/** Reads and parses a routing file; see {@link parseRouting}. */
+export function loadRouting(file: string): RoutingConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new RoutingConfigError(file, [
+      `cannot read file: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    ]);
+  }
+  return parseRouting(text, file);
+}
+
+/** The route that answers a called number, if any. */
+export function routeForNumber(routing: RoutingConfig, dnis: string): Route | undefined {
+  return routing.routes.find((r) => r.numbers.includes(dnis));
+}

@@ -1,0 +1,50 @@
+/**
+ * The dispatch service's configuration: read from the environment once,
+ * validated, frozen. Nothing else in dispatch reads `process.env`.
+ */
+import { z } from 'zod';
+import { deepFreeze } from '../../contracts/freeze.ts';
+import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
+
+const envSchema = z.object({
+  LIVEKIT_URL: z.string().regex(/^(https?|wss?):\/\//, 'must be an http(s):// or ws(s):// URL'),
+  LIVEKIT_API_KEY: z.string().min(1),
+  LIVEKIT_API_SECRET: z.string().min(8),
+  ROUTING_FILE: z.string().min(1).default('livekit-config/routing.yaml'),
+  DISPATCH_HOST: z.string().default('0.0.0.0'),
+  DISPATCH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+});
+
+export type DispatchConfig = Readonly<{
+  livekit: Readonly<{ apiUrl: string; apiKey: string; apiSecret: string }>;
+  routing: RoutingConfig;
+  routingFile: string;
+  http: Readonly<{ host: string; port: number }>;
+}>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `dispatch configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+    );
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    livekit: {
+      apiUrl: e.LIVEKIT_URL.replace(/^ws/, 'http'),
+      apiKey: e.LIVEKIT_API_KEY,
+      apiSecret: e.LIVEKIT_API_SECRET,
+    },
+    routing: loadRouting(e.ROUTING_FILE),
+    routingFile: e.ROUTING_FILE,
+    http: { host: e.DISPATCH_HOST, port: e.DISPATCH_PORT },
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The dispatch service.
+ *   node dispatch/src/main.ts            provision LiveKit from the routing file, then serve HTTP
+ *   node dispatch/src/main.ts apply      provision once and exit
+ *   node dispatch/src/main.ts apply --dry-run   print the plan only
+ */
+import { serve } from '@hono/node-server';
+import { RoutingConfigError } from '../../contracts/routing.ts';
+import { ConfigError, loadDispatchConfig, type DispatchConfig } from './config.ts';
+import { createApp } from './http/app.ts';
+import { log } from './log.ts';
+import { desiredState } from './provision/desired.ts';
+import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
+import { SipAdmin } from './provision/sip-api.ts';
+
+const [command = 'serve', ...flags] = process.argv.slice(2);
+
+let config: DispatchConfig;
+try {
+  config = loadDispatchConfig();
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof RoutingConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const admin = new SipAdmin(config.livekit);
+const desired = desiredState(config.routing);
+
+async function provision(dryRun: boolean): Promise<void> {
+  const plan = await planReconcile(admin, desired);
+  log.info('provisioning plan', {
+    routingFile: config.routingFile,
+    dryRun,
+    plan: formatPlan(plan).split('\n'),
+  });
+  if (dryRun) return;
+  const result = await applyPlan(admin, desired, plan);
+  log.info('provisioned LiveKit SIP', { trunkId: result.trunkId, ruleIds: result.ruleIds });
+}
+
+if (command === 'apply') {
+  const dryRun = flags.includes('--dry-run');
+  try {
+    await provision(dryRun);
+    if (dryRun) console.log(formatPlan(await planReconcile(admin, desired)));
+  } catch (err) {
+    log.error('provisioning failed', { error: (err as Error).message });
+    process.exit(1);
+  }
+} else if (command === 'serve') {
+  let provisioned = false;
+  let lastError: string | undefined;
+  const app = createApp(() => ({ provisioned, lastError }));
+  const server = serve(
+    { fetch: app.fetch, hostname: config.http.host, port: config.http.port },
+    (info) => log.info('dispatch listening', { port: info.port }),
+  );
+  const stop = () => {
+    log.info('dispatch stopping');
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // LiveKit may start after us: retry with backoff until provisioning succeeds.
+  for (let delay = 250; !provisioned; delay = Math.min(delay * 2, 5000)) {
+    try {
+      await provision(false);
+      provisioned = true;
+      lastError = undefined;
+    } catch (err) {
+      lastError = (err as Error).message;
+      log.warn('provisioning failed; retrying', { error: lastError, retryInMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+} else {
+  console.error(`unknown command "${command}"; use "serve" or "apply [--dry-run]"`);
+  process.exit(2);
+}

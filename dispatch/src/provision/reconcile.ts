@@ -1,0 +1,189 @@
+/**
+ * Makes LiveKit's SIP trunks and dispatch rules match the routing file. Only
+ * objects stamped with our ownership metadata are updated or deleted; anything
+ * else in LiveKit is left alone. Idempotent: a second run plans only `keep`.
+ */
+import {
+  RoomAgentDispatch,
+  RoomConfiguration,
+  SIPDispatchRule,
+  SIPDispatchRuleIndividual,
+  SIPDispatchRuleInfo,
+  SIPHeaderOptions,
+  SIPInboundTrunkInfo,
+} from '@livekit/protocol';
+import {
+  ownershipMetadata,
+  readOwnership,
+  type DesiredRule,
+  type DesiredState,
+  type DesiredTrunk,
+} from './desired.ts';
+import type { SipAdmin } from './sip-api.ts';
+
+export type PlanAction = Readonly<{
+  op: 'create' | 'update' | 'delete' | 'keep';
+  kind: 'inbound-trunk' | 'dispatch-rule';
+  key: string;
+  name: string;
+  /** LiveKit id of the existing object (absent for create). */
+  id?: string;
+}>;
+
+export type Plan = readonly PlanAction[];
+
+export type ApplyResult = Readonly<{ trunkId: string; ruleIds: Readonly<Record<string, string>> }>;
+
+/** Compares the desired state with what LiveKit holds now. */
+export async function planReconcile(admin: SipAdmin, desired: DesiredState): Promise<Plan> {
+  const trunks = await admin.client.listSipInboundTrunk();
+  const rules = await admin.client.listSipDispatchRule();
+  const plan: PlanAction[] = [];
+
+  const ownedTrunks = trunks.filter((t) => readOwnership(t.metadata));
+  const trunk = ownedTrunks.find((t) => readOwnership(t.metadata)?.key === desired.trunk.key);
+  plan.push(
+    diff(
+      'inbound-trunk',
+      desired.trunk,
+      trunk && { id: trunk.sipTrunkId, metadata: trunk.metadata },
+    ),
+  );
+  for (const t of ownedTrunks) {
+    if (t !== trunk)
+      plan.push({
+        op: 'delete',
+        kind: 'inbound-trunk',
+        key: readOwnership(t.metadata)!.key,
+        name: t.name,
+        id: t.sipTrunkId,
+      });
+  }
+
+  const ownedRules = rules.filter((r) => readOwnership(r.metadata));
+  const wanted = new Set<string>(desired.rules.map((r) => r.key));
+  for (const want of desired.rules) {
+    const have = ownedRules.find((r) => readOwnership(r.metadata)?.key === want.key);
+    // A rule bound to a trunk that is about to be replaced must be rewritten too.
+    const boundToTrunk =
+      have && trunk && have.trunkIds.length === 1 && have.trunkIds[0] === trunk.sipTrunkId;
+    const action = diff(
+      'dispatch-rule',
+      want,
+      have && { id: have.sipDispatchRuleId, metadata: have.metadata },
+    );
+    plan.push(action.op === 'keep' && !boundToTrunk ? { ...action, op: 'update' } : action);
+  }
+  for (const r of ownedRules) {
+    const key = readOwnership(r.metadata)!.key;
+    if (!wanted.has(key))
+      plan.push({
+        op: 'delete',
+        kind: 'dispatch-rule',
+        key,
+        name: r.name,
+        id: r.sipDispatchRuleId,
+      });
+  }
+  return plan;
+}
+
+/** Carries out a plan from {@link planReconcile}. Rules are deleted before trunks. */
+export async function applyPlan(
+  admin: SipAdmin,
+  desired: DesiredState,
+  plan: Plan,
+): Promise<ApplyResult> {
+  let trunkId = '';
+  const trunkAction = plan.find((a) => a.kind === 'inbound-trunk' && a.key === desired.trunk.key);
+  if (trunkAction?.op === 'create') {
+    const t = desired.trunk;
+    const created = await admin.client.createSipInboundTrunk(t.name, [...t.numbers], {
+      allowedAddresses: [...t.allowedAddresses],
+      headersToAttributes: { ...t.headersToAttributes },
+      includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+      metadata: ownershipMetadata(t.key, t.hash),
+    });
+    trunkId = created.sipTrunkId;
+  } else if (trunkAction?.op === 'update' && trunkAction.id) {
+    await admin.client.updateSipInboundTrunk(
+      trunkAction.id,
+      trunkInfo(desired.trunk, trunkAction.id),
+    );
+    trunkId = trunkAction.id;
+  } else if (trunkAction?.id) {
+    trunkId = trunkAction.id;
+  }
+
+  const ruleIds: Record<string, string> = {};
+  for (const want of desired.rules) {
+    const action = plan.find((a) => a.kind === 'dispatch-rule' && a.key === want.key);
+    if (!action) continue;
+    if (action.op === 'create') {
+      ruleIds[want.route] = (
+        await admin.createDispatchRule(ruleInfo(want, trunkId))
+      ).sipDispatchRuleId;
+    } else if (action.op === 'update' && action.id) {
+      await admin.client.updateSipDispatchRule(action.id, ruleInfo(want, trunkId, action.id));
+      ruleIds[want.route] = action.id;
+    } else if (action.id) {
+      ruleIds[want.route] = action.id;
+    }
+  }
+
+  for (const a of plan.filter((p) => p.op === 'delete' && p.kind === 'dispatch-rule')) {
+    await admin.client.deleteSipDispatchRule(a.id!);
+  }
+  for (const a of plan.filter((p) => p.op === 'delete' && p.kind === 'inbound-trunk')) {
+    await admin.client.deleteSipTrunk(a.id!);
+  }
+  return { trunkId, ruleIds };
+}
+
+/** One line per action, for `dispatch apply --dry-run` and start-up logs. */
+export function formatPlan(plan: Plan): string {
+  return plan
+    .map((a) => `${a.op.padEnd(6)} ${a.kind.padEnd(13)} ${a.name}${a.id ? ` (${a.id})` : ''}`)
+    .join('\n');
+}
+
+function diff(
+  kind: PlanAction['kind'],
+  want: DesiredTrunk | DesiredRule,
+  have: { id: string; metadata: string } | undefined,
+): PlanAction {
+  if (!have) return { op: 'create', kind, key: want.key, name: want.name };
+  const op = readOwnership(have.metadata)?.hash === want.hash ? 'keep' : 'update';
+  return { op, kind, key: want.key, name: want.name, id: have.id };
+}
+
+function trunkInfo(t: DesiredTrunk, id: string): SIPInboundTrunkInfo {
+  return new SIPInboundTrunkInfo({
+    sipTrunkId: id,
+    name: t.name,
+    numbers: [...t.numbers],
+    allowedAddresses: [...t.allowedAddresses],
+    headersToAttributes: { ...t.headersToAttributes },
+    includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+    metadata: ownershipMetadata(t.key, t.hash),
+  });
+}
+
+function ruleInfo(r: DesiredRule, trunkId: string, id = ''): SIPDispatchRuleInfo {
+  return new SIPDispatchRuleInfo({
+    sipDispatchRuleId: id,
+    name: r.name,
+    trunkIds: [trunkId],
+    numbers: [...r.numbers],
+    metadata: ownershipMetadata(r.key, r.hash),
+    rule: new SIPDispatchRule({
+      rule: {
+        case: 'dispatchRuleIndividual',
+        value: new SIPDispatchRuleIndividual({ roomPrefix: r.roomPrefix }),
+      },
+    }),
+    roomConfig: new RoomConfiguration({
+      agents: [new RoomAgentDispatch({ agentName: r.agentName, metadata: r.agentMetadata })],
+    }),
+  });
+}
