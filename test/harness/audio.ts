@@ -1,0 +1,69 @@
+/**
+ * Caller audio for the simulated Genesys side, and measurements of what the
+ * caller heard. Speech comes from Debian's TTS engines, converted with sox to
+ * what a phone line carries: 8 kHz G.711 mu-law.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type SpeechEngine = 'espeak-ng' | 'flite';
+
+/** Renders `text` to an 8 kHz mu-law WAV at `outFile` (what sipp's rtp_stream plays). */
+export function synthesizeCallerSpeech(
+  text: string,
+  outFile: string,
+  engine: SpeechEngine = 'espeak-ng',
+  voice?: string,
+): void {
+  const dir = mkdtempSync(join(tmpdir(), 'caller-speech-'));
+  try {
+    const raw = join(dir, 'speech.wav');
+    if (engine === 'espeak-ng') {
+      execFileSync('espeak-ng', ['-v', voice ?? 'en-us', '-s', '150', '-w', raw, '--', text]);
+    } else {
+      execFileSync('flite', ['-voice', voice ?? 'kal16', '-t', text, '-o', raw]);
+    }
+    execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-e', 'u-law', outFile]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** G.711 mu-law byte to 16-bit linear PCM. */
+export function mulawToLinear(byte: number): number {
+  const u = ~byte & 0xff;
+  const sign = u & 0x80;
+  const exponent = (u >> 4) & 0x07;
+  const mantissa = u & 0x0f;
+  const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
+  return sign ? -magnitude : magnitude;
+}
+
+export type AudioStats = Readonly<{
+  /** Length of all audio received. */
+  durationMs: number;
+  /** Total length of 20 ms frames whose RMS is clearly above line noise. */
+  voicedMs: number;
+  peakRms: number;
+}>;
+
+/** Measures 8 kHz PCM in 20 ms frames. */
+export function audioStats(samples: Int16Array, voicedRms = 300): AudioStats {
+  const frame = 160;
+  let voiced = 0;
+  let peak = 0;
+  for (let i = 0; i + frame <= samples.length; i += frame) {
+    let sum = 0;
+    for (let j = i; j < i + frame; j++) sum += (samples[j] ?? 0) ** 2;
+    const rms = Math.sqrt(sum / frame);
+    peak = Math.max(peak, rms);
+    if (rms >= voicedRms) voiced++;
+  }
+  return {
+    durationMs: (samples.length / 8000) * 1000,
+    voicedMs: voiced * 20,
+    peakRms: Math.round(peak),
+  };
+}

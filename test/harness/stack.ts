@@ -1,0 +1,190 @@
+/**
+ * The whole telephony stack on one machine, as production runs it: Redis,
+ * livekit-server, livekit-sip, our dispatch service and our agent worker.
+ * Used by `make up`, the demo and the real-stack tests.
+ *
+ * @example
+ * const stack = await startStack({ slot: 1, name: 'test-call' });
+ * try { ... } finally { await stack.stop(); }
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { httpOk, ManagedProcess } from './process.ts';
+import { stackPorts, type StackPorts } from './ports.ts';
+import { REPO_ROOT, stackTools } from './tools.ts';
+
+export type StackOptions = Readonly<{
+  /** Port layout, see {@link stackPorts}; 0 is the developer default. */
+  slot: number;
+  /** Names the run directory `.run/<name>/` holding configs and logs. */
+  name: string;
+  /** Echo every component's output, prefixed, to stdout. */
+  echo?: boolean;
+  routingFile?: string;
+  /** Extra environment for the agent worker. */
+  agentEnv?: Readonly<Record<string, string>>;
+}>;
+
+export type Stack = Readonly<{
+  ports: StackPorts;
+  runDir: string;
+  livekit: Readonly<{ wsUrl: string; httpUrl: string; apiKey: string; apiSecret: string }>;
+  processes: ReadonlyMap<string, ManagedProcess>;
+  /** Stops everything in reverse start order; safe to call twice. */
+  stop: () => Promise<void>;
+}>;
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const ports = stackPorts(opts.slot);
+  const tools = stackTools();
+  const runDir = join(REPO_ROOT, '.run', opts.name);
+  mkdirSync(runDir, { recursive: true });
+  const routingFile = opts.routingFile ?? join(REPO_ROOT, 'livekit-config/routing.yaml');
+
+  const lkConfig = parseYaml(
+    readFileSync(join(REPO_ROOT, 'livekit-config/livekit.yaml'), 'utf8'),
+  ) as LiveKitYaml;
+  const [apiKey, apiSecret] = Object.entries(lkConfig.keys)[0] ?? [];
+  if (!apiKey || !apiSecret) throw new Error('livekit-config/livekit.yaml has no keys');
+  const wsUrl = `ws://127.0.0.1:${ports.livekitHttp}`;
+  const httpUrl = `http://127.0.0.1:${ports.livekitHttp}`;
+
+  lkConfig.port = ports.livekitHttp;
+  lkConfig.rtc = {
+    ...lkConfig.rtc,
+    tcp_port: ports.livekitRtcTcp,
+    port_range_start: ports.livekitRtcUdp[0],
+    port_range_end: ports.livekitRtcUdp[1],
+  };
+  lkConfig.redis = { address: `127.0.0.1:${ports.redis}` };
+  writeFileSync(join(runDir, 'livekit.yaml'), toYaml(lkConfig));
+
+  const sipConfig = parseYaml(
+    readFileSync(join(REPO_ROOT, 'livekit-config/sip.yaml'), 'utf8'),
+  ) as Record<string, unknown>;
+  Object.assign(sipConfig, {
+    api_key: apiKey,
+    api_secret: apiSecret,
+    ws_url: wsUrl,
+    redis: { address: `127.0.0.1:${ports.redis}` },
+    sip_port: ports.sip,
+    rtp_port: `${ports.sipRtp[0]}-${ports.sipRtp[1]}`,
+    health_port: ports.sipHealth,
+  });
+  writeFileSync(join(runDir, 'sip.yaml'), toYaml(sipConfig));
+
+  const livekitEnv = {
+    LIVEKIT_API_KEY: apiKey,
+    LIVEKIT_API_SECRET: apiSecret,
+    ROUTING_FILE: routingFile,
+  };
+  const started = new Map<string, ManagedProcess>();
+  const order: ManagedProcess[] = [];
+  const stop = async () => {
+    for (const p of order.splice(0).reverse()) await p.stop();
+  };
+  const add = async (spec: Parameters<typeof ManagedProcess.start>[0]) => {
+    const p = await ManagedProcess.start(spec, opts.echo ?? false);
+    started.set(spec.name, p);
+    order.push(p);
+  };
+
+  try {
+    await add({
+      name: 'redis',
+      command: 'redis-server',
+      args: [
+        '--port',
+        String(ports.redis),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      logFile: join(runDir, 'redis.log'),
+      ready: () => redisPing(ports.redis),
+    });
+    await add({
+      name: 'livekit',
+      command: tools.livekitServer,
+      args: ['--config', join(runDir, 'livekit.yaml')],
+      logFile: join(runDir, 'livekit-server.log'),
+      ready: () => httpOk(httpUrl),
+    });
+    await add({
+      name: 'sip',
+      command: tools.livekitSip,
+      args: ['--config', join(runDir, 'sip.yaml')],
+      logFile: join(runDir, 'livekit-sip.log'),
+      // 429 = serving but reporting CPU load.
+      ready: () => httpOk(`http://127.0.0.1:${ports.sipHealth}/`, [429]),
+      stopTimeoutMs: 5000,
+    });
+    await add({
+      name: 'dispatch',
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'dispatch/src/main.ts'), 'serve'],
+      env: {
+        ...livekitEnv,
+        LIVEKIT_URL: httpUrl,
+        DISPATCH_HOST: '127.0.0.1',
+        DISPATCH_PORT: String(ports.dispatch),
+      },
+      logFile: join(runDir, 'dispatch.log'),
+      ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),
+    });
+    await add({
+      name: 'agent',
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
+      env: {
+        ...livekitEnv,
+        ...opts.agentEnv,
+        LIVEKIT_URL: wsUrl,
+        AGENT_HEALTH_HOST: '127.0.0.1',
+        AGENT_HEALTH_PORT: String(ports.agentHealth),
+      },
+      logFile: join(runDir, 'agent.log'),
+      ready: () => httpOk(`http://127.0.0.1:${ports.agentHealth}/`),
+      readyTimeoutMs: 60_000,
+      stopTimeoutMs: 5000,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return Object.freeze({
+    ports,
+    runDir,
+    livekit: Object.freeze({ wsUrl, httpUrl, apiKey, apiSecret }),
+    processes: started,
+    stop,
+  });
+}
+
+type LiveKitYaml = {
+  port?: number;
+  rtc?: Record<string, unknown>;
+  redis?: Record<string, unknown>;
+  keys: Record<string, string>;
+} & Record<string, unknown>;
+
+function redisPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write('PING\r\n'));
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('data', (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
