@@ -9,6 +9,12 @@ if command -v node >/dev/null && [ "$(major node)" -ge 24 ]; then
   dirname "$(command -v node)"; exit 0
 fi
 dest="$root/.tools/node-$NODE_VERSION"
+if [ ! -x "$dest/bin/node" ] && ! command -v npm >/dev/null; then
+  # npm is only the downloader here: Debian's is fine for that.
+  echo "setup: installing Debian nodejs/npm to fetch Node $NODE_VERSION" >&2
+  if [ "$(id -u)" -eq 0 ]; then s=""; else s="sudo"; fi
+  $s apt-get update -qq && $s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
 if [ ! -x "$dest/bin/node" ]; then
   echo "setup: installing Node $NODE_VERSION into .tools/ (machine has $(node --version 2>/dev/null || echo none))" >&2
   tmp="$(mktemp -d)"
