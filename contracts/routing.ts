@@ -4,6 +4,7 @@
  * the queues (transfer targets) and routes from it. Parsed once, frozen.
  */
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { deepFreeze } from './freeze.ts';
@@ -13,13 +14,21 @@ const phoneNumber = z
   .string()
   .regex(/^\+?[0-9]{3,20}$/, 'must be a phone number like +18005550100');
 
-/** IPv4 address or CIDR that may send SIP to the inbound trunk. */
-const signallingAddress = z
-  .string()
-  .regex(
-    /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[a-z0-9.-]+$/i,
-    'must be an IPv4 address, CIDR or host name',
-  );
+/**
+ * IPv4 address, CIDR (/8 or narrower) or host name that may send SIP to the
+ * inbound trunk. Wide ranges are refused: Genesys signalling comes from a
+ * published list of addresses, and "allow all" invites toll fraud.
+ */
+const signallingAddress = z.string().refine((value) => {
+  const [ip = '', prefix, ...rest] = value.split('/');
+  if (rest.length > 0) return false;
+  if (isIPv4(ip))
+    return (
+      prefix === undefined ||
+      (/^\d{1,2}$/.test(prefix) && Number(prefix) >= 8 && Number(prefix) <= 32)
+    );
+  return prefix === undefined && /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(value);
+}, 'must be an IPv4 address, a CIDR of /8 or narrower, or a host name');
 
 /** A transfer target Genesys routes: a DID, an inbound-flow route, a queue line. */
 const transferUri = z
@@ -102,7 +111,7 @@ export const routingSchema = z
         });
       }
       seenRoutes.add(route.name);
-      if (!(route.humanQueue in cfg.queues)) {
+      if (!Object.hasOwn(cfg.queues, route.humanQueue)) {
         ctx.addIssue({
           code: 'custom',
           path: ['routes', i, 'humanQueue'],

@@ -10,6 +10,7 @@ import {
   placeGenesysCall,
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
+import { activeJobs, readJsonLog, waitFor } from './harness/logs.ts';
 import { header } from './harness/sipp.ts';
 import { startStack, type Stack } from './harness/stack.ts';
 
@@ -29,6 +30,20 @@ describe('walking-skeleton Genesys call', () => {
   it('completes the Genesys side of the scenario', () => {
     expect(call.sipp.errors).toBe('');
     expect(call.sipp.exitCode).toBe(0);
+  });
+
+  it('builds the typed Genesys call context from the SIP attributes', () => {
+    const answered = readJsonLog(stack.runDir, 'agent.log').find((l) => l.msg === 'call answered');
+    expect(answered).toMatchObject({
+      genesysConversationId: defaultGenesysCall.conversationId,
+      ani: defaultGenesysCall.ani,
+      dnis: defaultGenesysCall.dnis,
+      route: 'main',
+      persona: 'triage',
+      uuiFields: { account: '12345', intent: 'billing' },
+      xHeaders: { 'x-customer-tier': 'gold' },
+    });
+    expect(answered?.['sipCallId']).toMatch(/^SCL_/);
   });
 
   it('plays a spoken greeting to the caller as PCMU RTP', () => {
@@ -66,15 +81,42 @@ describe('walking-skeleton Genesys call', () => {
   });
 
   it('ends the agent job once the call is gone', async () => {
-    const deadline = Date.now() + 15_000;
-    let activeJobs = -1;
-    while (Date.now() < deadline) {
-      const res = await fetch(`http://127.0.0.1:${stack.ports.agentHealth}/worker`);
-      activeJobs = ((await res.json()) as { active_jobs: number }).active_jobs;
-      if (activeJobs === 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(activeJobs).toBe(0);
+    expect(
+      await waitFor(
+        () => activeJobs(stack.ports.agentHealth),
+        (n) => n === 0,
+        15_000,
+      ),
+    ).toBe(0);
+  });
+
+  it('ends the agent job when the caller hangs up instead', async () => {
+    const hangup = await placeGenesysCall(stack, {
+      ...defaultGenesysCall,
+      scenario: 'genesys-caller-hangup.xml',
+      conversationId: '0a0b0c0d-1111-4222-8333-444455556666',
+    });
+    expect(hangup.sipp.exitCode).toBe(0);
+    expect(hangup.heard.voicedMs).toBeGreaterThan(1000);
+    expect(hangup.refer).toBeUndefined();
+    const closed = await waitFor(
+      () =>
+        readJsonLog(stack.runDir, 'agent.log').find(
+          (l) =>
+            l.msg === 'session closed; ending job' &&
+            l['genesysConversationId'] === '0a0b0c0d-1111-4222-8333-444455556666',
+        ),
+      (l) => l !== undefined,
+      15_000,
+    );
+    expect(closed).toMatchObject({ reason: 'participant_disconnected', finalState: 'conversing' });
+    expect(
+      await waitFor(
+        () => activeJobs(stack.ports.agentHealth),
+        (n) => n === 0,
+        15_000,
+      ),
+    ).toBe(0);
   });
 
   it('leaves no process behind when the stack stops', async () => {

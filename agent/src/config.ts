@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
+import type { CapacityPolicy } from './capacity.ts';
 
 const envSchema = z.object({
   LIVEKIT_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL'),
@@ -14,6 +15,12 @@ const envSchema = z.object({
   /** Worker health/status HTTP port (agents-js serves `/` and `/worker`). */
   AGENT_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   AGENT_HEALTH_HOST: z.string().default('0.0.0.0'),
+  /** Calls one worker takes before it reports itself full. */
+  AGENT_MAX_CALLS: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
+  AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
+  /** How long a stopping worker lets its calls finish (SIGTERM drain). */
+  AGENT_DRAIN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(1800),
   /** espeak-ng voice of the offline agent voice. */
   OFFLINE_TTS_VOICE: z
     .string()
@@ -25,6 +32,8 @@ export type AgentConfig = Readonly<{
   livekit: Readonly<{ url: string; apiKey: string; apiSecret: string }>;
   routing: RoutingConfig;
   health: Readonly<{ host: string; port: number }>;
+  capacity: CapacityPolicy;
+  drainTimeoutSeconds: number;
   offlineVoice: Readonly<{ ttsVoice: string }>;
 }>;
 
@@ -37,7 +46,11 @@ export class ConfigError extends Error {
 
 /** Parses the given environment (default `process.env`); throws {@link ConfigError} listing every problem. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable means unset (a blank port must not become port 0).
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(
       `agent configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
@@ -48,6 +61,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
     routing: loadRouting(e.ROUTING_FILE),
     health: { host: e.AGENT_HEALTH_HOST, port: e.AGENT_HEALTH_PORT },
+    capacity: { maxCalls: e.AGENT_MAX_CALLS, cpuLimit: e.AGENT_CPU_LOAD_LIMIT },
+    drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     offlineVoice: { ttsVoice: e.OFFLINE_TTS_VOICE },
   });
 }

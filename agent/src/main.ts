@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { cli, ServerOptions } from '@livekit/agents';
+import { cpuSampler, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 
@@ -18,6 +19,9 @@ try {
   throw err;
 }
 
+const capacity = config.capacity;
+const cpuUse = cpuSampler();
+
 cli.runApp(
   new ServerOptions({
     agent: fileURLToPath(new URL('./agent.ts', import.meta.url)),
@@ -27,5 +31,8 @@ cli.runApp(
     apiSecret: config.livekit.apiSecret,
     host: config.health.host,
     port: config.health.port,
+    loadFunc: async (server) => workerLoad(server.activeJobs.length, cpuUse(), capacity),
+    loadThreshold: 1,
+    drainTimeout: config.drainTimeoutSeconds * 1000,
   }),
 );

@@ -30,7 +30,11 @@ export class ConfigError extends Error {
 }
 
 export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable means unset (a blank port must not become port 0).
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(
       `dispatch configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,

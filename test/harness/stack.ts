@@ -7,7 +7,7 @@
  * const stack = await startStack({ slot: 1, name: 'test-call' });
  * try { ... } finally { await stack.stop(); }
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -40,6 +40,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const ports = stackPorts(opts.slot);
   const tools = stackTools();
   const runDir = join(REPO_ROOT, '.run', opts.name);
+  // Each run starts clean: tests read these logs and must not see an earlier run's lines.
+  rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   const routingFile = opts.routingFile ?? join(REPO_ROOT, 'livekit-config/routing.yaml');
 
@@ -143,6 +145,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       args: [join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
       env: {
         ...livekitEnv,
+        // One machine runs the whole stack and the tests: count capacity in calls only.
+        AGENT_CPU_LOAD_LIMIT: '0',
+        AGENT_DRAIN_TIMEOUT_SECONDS: '5',
         ...opts.agentEnv,
         LIVEKIT_URL: wsUrl,
         AGENT_HEALTH_HOST: '127.0.0.1',

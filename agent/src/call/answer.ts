@@ -33,7 +33,10 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
     callLog.warn({ requested: meta.persona }, 'route names an unknown persona; using the default');
   if (call.uuiProblem)
     callLog.warn({ problem: call.uuiProblem }, 'ignoring unusable UUI from Genesys');
-  callLog.info({ ani: call.ani, dnis: call.dnis, uuiFields: call.uui?.fields }, 'call answered');
+  callLog.info(
+    { ani: call.ani, dnis: call.dnis, uuiFields: call.uui?.fields, xHeaders: call.xHeaders },
+    'call answered',
+  );
 
   let state: CallState = { phase: 'conversing' };
   const sip = new SipClient(

@@ -38,19 +38,67 @@ const FIELD_SEPARATORS = /[;|&]/;
  * decodeUui('6163636f756e743d3432;encoding=hex').fields; // { account: '42' }
  */
 export function decodeUui(headerValue: string): Uui {
-  const [dataPart = '', ...params] = headerValue.trim().split(';');
-  const data = dataPart.trim().replace(/^"|"$/g, '');
+  const { data, params } = splitHeaderValue(headerValue.trim());
   if (data === '') throw new UuiError('empty', 'UUI header has no data');
   let encoding: UuiEncoding = 'hex';
-  for (const param of params) {
-    const [k = '', v = ''] = param.split('=', 2).map((s) => s.trim().toLowerCase());
-    if (k !== 'encoding') continue;
-    if (v !== 'hex' && v !== 'ascii')
-      throw new UuiError('unknown_encoding', `unknown UUI encoding "${v}"`);
-    encoding = v;
+  const declared = params.get('encoding');
+  if (declared !== undefined) {
+    if (declared !== 'hex' && declared !== 'ascii') {
+      throw new UuiError('unknown_encoding', `unknown UUI encoding "${declared}"`);
+    }
+    encoding = declared;
   }
   const text = encoding === 'hex' ? hexToText(data) : data;
   return Object.freeze({ text, encoding, fields: parseFields(text) });
+}
+
+/** RFC 7433 header parameters; any other `;`-segment belongs to ascii data. */
+const UUI_PARAMS = new Set(['encoding', 'purpose', 'content']);
+
+/**
+ * Separates UUI data from its header parameters. Data may be a quoted string
+ * (which may hold `;`); unquoted ascii data keeps every `;`-segment that is not
+ * a trailing RFC 7433 parameter, so `a=1;b=2;encoding=ascii` keeps both fields.
+ */
+function splitHeaderValue(value: string): { data: string; params: Map<string, string> } {
+  let data: string;
+  let rest: string[];
+  if (value.startsWith('"')) {
+    const end = value.indexOf('"', 1);
+    if (end < 0) throw new UuiError('bad_field', 'UUI quoted data is not terminated');
+    data = value.slice(1, end);
+    rest = value
+      .slice(end + 1)
+      .split(';')
+      .slice(1);
+  } else {
+    const segments = value.split(';');
+    let paramStart = segments.length;
+    while (paramStart > 1 && UUI_PARAMS.has(paramName(segments[paramStart - 1] ?? '')))
+      paramStart--;
+    data = segments.slice(0, paramStart).join(';').trim();
+    rest = segments.slice(paramStart);
+  }
+  const params = new Map<string, string>();
+  for (const p of rest) {
+    const eq = p.indexOf('=');
+    const name = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
+    if (name !== '')
+      params.set(
+        name,
+        eq < 0
+          ? ''
+          : p
+              .slice(eq + 1)
+              .trim()
+              .toLowerCase(),
+      );
+  }
+  return { data, params };
+}
+
+function paramName(segment: string): string {
+  return segment.split('=', 1)[0]?.trim().toLowerCase() ?? '';
 }
 
 /** Parses `k=v` pairs; items without `=` are ignored. */
@@ -104,7 +152,11 @@ export function encodeUui(text: string, encoding: UuiEncoding, maxBytes: number)
   if (encoding === 'ascii' && !/^[\x21-\x7e]+$/.test(text.replace(/ /g, '_'))) {
     throw new UuiError('bad_field', 'ascii UUI must be printable ASCII');
   }
-  const data = encoding === 'hex' ? bytes.toString('hex') : text;
+  if (encoding === 'ascii' && text.includes('"')) {
+    throw new UuiError('bad_field', 'ascii UUI must not contain a double quote');
+  }
+  // Quoted so that a `;` between fields is never read as a header parameter.
+  const data = encoding === 'hex' ? bytes.toString('hex') : `"${text}"`;
   return `${data};encoding=${encoding}`;
 }
 

@@ -1,7 +1,8 @@
 /**
- * Custom headers on a REFER must be SIP tokens, must not be headers the SIP
- * stack owns, and carry printable ASCII only: whatever a caller said can never
- * inject a header line.
+ * Custom headers on a REFER must be `X-` SIP tokens outside the prefixes
+ * Genesys reserves, with printable ASCII values: whatever a caller said can
+ * never inject a header line or override one the SIP stack owns (compact
+ * one-letter forms included, since they are not `X-`).
  */
 
 const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
@@ -28,6 +29,7 @@ const FORBIDDEN = new Set([
   'require',
 ]);
 export const MAX_HEADER_VALUE_LENGTH = 1024;
+const GENESYS_RESERVED = /^x-(inin|genesys|pcv|gcv)/i;
 
 export class SipHeaderError extends Error {
   readonly header: string;
@@ -51,8 +53,13 @@ export function validateSipHeaders(
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!TOKEN.test(name)) throw new SipHeaderError(name, 'name is not a SIP token');
-    if (FORBIDDEN.has(name.toLowerCase()))
+    if (FORBIDDEN.has(name.toLowerCase())) {
       throw new SipHeaderError(name, 'is managed by the SIP stack');
+    }
+    if (!/^x-/i.test(name)) throw new SipHeaderError(name, 'custom headers must start with X-');
+    if (GENESYS_RESERVED.test(name)) {
+      throw new SipHeaderError(name, 'uses a prefix Genesys Cloud reserves');
+    }
     if (!/^[\x20-\x7e]*$/.test(value))
       throw new SipHeaderError(name, 'value has non-printable characters');
     if (value.length > MAX_HEADER_VALUE_LENGTH) {

@@ -97,15 +97,29 @@ export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<Tran
   }
 }
 
-/** Maps what livekit-server-sdk throws for TransferSIPParticipant to an outcome. */
+/**
+ * Maps what livekit-server-sdk throws for TransferSIPParticipant to an outcome.
+ * livekit-sip reports a failed NOTIFY as "call transfer failed: <status>" and a
+ * refused REFER as the bare SIP status. The SDK's SipCallError rewrites either
+ * message to "SIP call failed: <code> <reason>" when it carries the status, so
+ * the original text is also looked for in the error's metadata.
+ */
 export function classifyTransferError(err: unknown): TransferOutcome {
-  const e = err as { message?: string; sipStatusCode?: number; status?: number; code?: string };
+  const e = err as {
+    message?: string;
+    sipStatusCode?: number;
+    code?: string;
+    metadata?: Record<string, string>;
+  };
   const message = e.message ?? String(err);
+  const original = `${message} ${e.metadata?.['error_details'] ?? ''}`;
   const sipStatus =
     typeof e.sipStatusCode === 'number' && e.sipStatusCode > 0 ? e.sipStatusCode : undefined;
-  if (/call transfer failed/i.test(message)) return { status: 'failed', sipStatus, message };
+  if (/call transfer failed/i.test(original)) return { status: 'failed', sipStatus, message };
+  const gaveUp = (err as Error | undefined)?.name === 'TimeoutError';
   if (
-    /refer canceled|deadline|timed? ?out|timeout/i.test(message) ||
+    gaveUp ||
+    /refer canceled|deadline exceeded/i.test(original) ||
     e.code === 'deadline_exceeded'
   ) {
     return { status: 'timed_out', message };

@@ -114,6 +114,8 @@ class EspeakChunkedStream extends tts.ChunkedStream {
       child.once('error', reject);
       child.once('close', resolve);
     });
+    // Observed below; this keeps an early spawn/abort error from being an unhandled rejection.
+    exited.catch(() => {});
 
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {

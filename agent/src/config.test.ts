@@ -1,0 +1,137 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { RoutingConfigError } from '../../contracts/routing.ts';
+import { ConfigError, loadAgentConfig } from './config.ts';
+
+const ROUTING_FILE = fileURLToPath(new URL('../../livekit-config/routing.yaml', import.meta.url));
+
+function validEnv(): NodeJS.ProcessEnv {
+  return {
+    LIVEKIT_URL: 'ws://127.0.0.1:7880',
+    LIVEKIT_API_KEY: 'devkey',
+    LIVEKIT_API_SECRET: 'secret-of-at-least-8',
+    ROUTING_FILE,
+  };
+}
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadAgentConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadAgentConfig', () => {
+  it('reads a valid environment and applies defaults', () => {
+    const config = loadAgentConfig(validEnv());
+    expect(config.livekit).toEqual({
+      url: 'ws://127.0.0.1:7880',
+      apiKey: 'devkey',
+      apiSecret: 'secret-of-at-least-8',
+    });
+    expect(config.health).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(config.offlineVoice).toEqual({ ttsVoice: 'en-us' });
+    expect(config.routing.routes.map((r) => r.name)).toEqual(['main']);
+    expect(config.routing.queues['general']?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+  });
+
+  it('reads the optional settings', () => {
+    const config = loadAgentConfig({
+      ...validEnv(),
+      LIVEKIT_URL: 'wss://livekit.example.com',
+      AGENT_HEALTH_PORT: '9091',
+      AGENT_HEALTH_HOST: '127.0.0.1',
+      OFFLINE_TTS_VOICE: 'en-gb',
+    });
+    expect(config.livekit.url).toBe('wss://livekit.example.com');
+    expect(config.health).toEqual({ host: '127.0.0.1', port: 9091 });
+    expect(config.offlineVoice.ttsVoice).toBe('en-gb');
+  });
+
+  it('ignores unrelated environment variables', () => {
+    const config = loadAgentConfig({ ...validEnv(), PATH: '/usr/bin', HOME: '/root' });
+    expect(Object.keys(config).sort()).toEqual([
+      'capacity',
+      'drainTimeoutSeconds',
+      'health',
+      'livekit',
+      'offlineVoice',
+      'routing',
+    ]);
+  });
+
+  it('returns a deeply frozen configuration', () => {
+    const config = loadAgentConfig(validEnv());
+    for (const part of [
+      config,
+      config.livekit,
+      config.health,
+      config.offlineVoice,
+      config.routing,
+    ]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(Object.isFrozen(config.routing.routes[0])).toBe(true);
+  });
+
+  it('names a missing LIVEKIT_URL', () => {
+    const env = validEnv();
+    delete env['LIVEKIT_URL'];
+    const err = configError(env);
+    expect(err.name).toBe('ConfigError');
+    expect(err.message).toMatch(/^agent configuration is invalid:\n {2}LIVEKIT_URL: /);
+  });
+
+  it('refuses an http:// LiveKit URL', () => {
+    expect(configError({ ...validEnv(), LIVEKIT_URL: 'http://127.0.0.1:7880' }).message).toContain(
+      'LIVEKIT_URL: must be a ws:// or wss:// URL',
+    );
+  });
+
+  it.each([['70000'], ['-1'], ['eighty'], ['80.5']])('refuses the health port %j', (port) => {
+    expect(configError({ ...validEnv(), AGENT_HEALTH_PORT: port }).message).toMatch(
+      /\n {2}AGENT_HEALTH_PORT: /,
+    );
+  });
+
+  it('refuses a voice name with shell or path characters', () => {
+    expect(configError({ ...validEnv(), OFFLINE_TTS_VOICE: 'en-us; rm -rf /' }).message).toContain(
+      'OFFLINE_TTS_VOICE: ',
+    );
+  });
+
+  it('lists every problem at once', () => {
+    const err = configError({
+      LIVEKIT_URL: 'http://x',
+      LIVEKIT_API_SECRET: 'short',
+      AGENT_HEALTH_PORT: '99999',
+      ROUTING_FILE,
+    });
+    const lines = err.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(':')[0]);
+    expect(lines).toEqual([
+      'LIVEKIT_URL',
+      'LIVEKIT_API_KEY',
+      'LIVEKIT_API_SECRET',
+      'AGENT_HEALTH_PORT',
+    ]);
+  });
+
+  it('reports a bad routing file as a RoutingConfigError naming the file', () => {
+    const missing = fileURLToPath(new URL('./no-such-routing.yaml', import.meta.url));
+    let thrown: unknown;
+    try {
+      loadAgentConfig({ ...validEnv(), ROUTING_FILE: missing });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(RoutingConfigError);
+    expect((thrown as RoutingConfigError).file).toBe(missing);
+    expect((thrown as RoutingConfigError).problems).toEqual(['cannot read file: ENOENT']);
+  });
+});

@@ -1,0 +1,381 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  loadRouting,
+  parseRouting,
+  routeForNumber,
+  RoutingConfigError,
+  type RoutingConfig,
+} from './routing.ts';
+
+const REAL_ROUTING_FILE = fileURLToPath(new URL('../livekit-config/routing.yaml', import.meta.url));
+
+/** A complete, valid routing document as plain data; tests mutate their own copy. */
+function validDoc() {
+  return {
+    version: 1,
+    agentName: 'genesys-voice-agent',
+    genesys: { region: 'mypurecloud.com' },
+    inboundTrunk: { name: 'genesys-byoc', allowedAddresses: ['52.129.96.0/20', 'byoc.example'] },
+    transfer: { uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 30 },
+    queues: {
+      general: {
+        target: 'sip:+18005550150@byoc.example:5061;transport=tls',
+        alternates: ['tel:+18005550151'],
+        description: 'General queue',
+      },
+      billing: { target: 'sips:+18005550160@byoc.example' },
+    },
+    routes: [
+      {
+        name: 'main',
+        numbers: ['+18005550100', '18005550101'],
+        persona: 'triage',
+        humanQueue: 'general',
+        metadata: { brand: 'acme' },
+      },
+      {
+        name: 'billing-line',
+        numbers: ['+18005550200'],
+        persona: 'billing',
+        humanQueue: 'billing',
+      },
+    ],
+  };
+}
+
+function parseDoc(doc: unknown): RoutingConfig {
+  return parseRouting(stringify(doc), 'test-routing.yaml');
+}
+
+function routingError(fn: () => unknown): RoutingConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof RoutingConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a RoutingConfigError');
+}
+
+/** The problems reported for a document; fails the test if it parses. */
+function problemsOf(doc: unknown): readonly string[] {
+  return routingError(() => parseDoc(doc)).problems;
+}
+
+describe('parseRouting', () => {
+  it('parses a valid document with every field as written', () => {
+    const routing = parseDoc(validDoc());
+    expect(routing.version).toBe(1);
+    expect(routing.agentName).toBe('genesys-voice-agent');
+    expect(routing.genesys.region).toBe('mypurecloud.com');
+    expect(routing.inboundTrunk).toEqual({
+      name: 'genesys-byoc',
+      allowedAddresses: ['52.129.96.0/20', 'byoc.example'],
+    });
+    expect(routing.queues['general']).toEqual({
+      target: 'sip:+18005550150@byoc.example:5061;transport=tls',
+      alternates: ['tel:+18005550151'],
+      description: 'General queue',
+    });
+    expect(routing.routes.map((r) => r.name)).toEqual(['main', 'billing-line']);
+    expect(routing.routes[0]?.metadata).toEqual({ brand: 'acme' });
+  });
+
+  it('fills defaults for agentName, transfer, alternates and route metadata', () => {
+    const doc: Record<string, unknown> = validDoc();
+    delete doc['agentName'];
+    delete doc['transfer'];
+    doc['queues'] = { general: { target: 'sip:+18005550150@byoc.example' } };
+    doc['routes'] = [
+      { name: 'main', numbers: ['+18005550100'], persona: 'triage', humanQueue: 'general' },
+    ];
+    const routing = parseDoc(doc);
+    expect(routing.agentName).toBe('genesys-voice-agent');
+    expect(routing.transfer).toEqual({ uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 30 });
+    expect(routing.queues['general']?.alternates).toEqual([]);
+    expect(routing.routes[0]?.metadata).toEqual({});
+  });
+
+  it('returns a deeply frozen object', () => {
+    const routing = parseDoc(validDoc());
+    const route = routing.routes[0];
+    const queue = routing.queues['general'];
+    expect(route).toBeDefined();
+    expect(queue).toBeDefined();
+    for (const part of [
+      routing,
+      routing.genesys,
+      routing.inboundTrunk,
+      routing.inboundTrunk.allowedAddresses,
+      routing.transfer,
+      routing.queues,
+      queue,
+      queue?.alternates,
+      routing.routes,
+      route,
+      route?.numbers,
+      route?.metadata,
+    ]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(() => {
+      (routing.routes as unknown as unknown[]).push({});
+    }).toThrow(TypeError);
+    expect(() => {
+      (route as { persona: string }).persona = 'other';
+    }).toThrow(TypeError);
+    expect(route?.persona).toBe('triage');
+  });
+
+  it('parses the real livekit-config/routing.yaml', () => {
+    const routing = loadRouting(REAL_ROUTING_FILE);
+    expect(routing.agentName).toBe('genesys-voice-agent');
+    expect(routing.transfer).toEqual({ uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 20 });
+    expect(routing.inboundTrunk.allowedAddresses).toEqual(['127.0.0.1']);
+    expect(Object.keys(routing.queues).sort()).toEqual(['billing', 'general']);
+    expect(routing.queues['general']?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+    expect(routing.routes).toEqual([
+      {
+        name: 'main',
+        numbers: ['+18005550100'],
+        persona: 'triage',
+        humanQueue: 'general',
+        metadata: {},
+      },
+    ]);
+  });
+
+  it('reports a duplicate route name at the second route', () => {
+    const doc = validDoc();
+    doc.routes.push({
+      name: 'main',
+      numbers: ['+18005550300'],
+      persona: 'triage',
+      humanQueue: 'general',
+    });
+    expect(problemsOf(doc)).toEqual(['routes.2.name: duplicate route name "main"']);
+  });
+
+  it('reports a number routed twice, naming the route that already has it', () => {
+    const doc = validDoc();
+    doc.routes[1]?.numbers.push('+18005550100');
+    expect(problemsOf(doc)).toEqual([
+      'routes.1.numbers.1: number +18005550100 is already routed by "main"',
+    ]);
+  });
+
+  it('reports a humanQueue that is not defined under queues', () => {
+    const doc = validDoc();
+    const route = doc.routes[1];
+    if (route) route.humanQueue = 'collections';
+    expect(problemsOf(doc)).toEqual([
+      'routes.1.humanQueue: queue "collections" is not defined under queues',
+    ]);
+  });
+
+  it.each([
+    ['http://x'],
+    ['sip:+18005550150@byoc.example x'],
+    ['sip:<+18005550150@byoc.example>'],
+    ['tel:+1 800 555 0150'],
+    ['+18005550150'],
+  ])('refuses the transfer target %j', (target) => {
+    const doc = validDoc();
+    doc.queues.billing.target = target;
+    expect(problemsOf(doc)).toEqual([
+      'queues.billing.target: must be a sip:, sips: or tel: URI without spaces',
+    ]);
+  });
+
+  it('refuses a bad alternate transfer URI at its index', () => {
+    const doc = validDoc();
+    doc.queues.general.alternates.push('https://genesys.example/queue');
+    expect(problemsOf(doc)).toEqual([
+      'queues.general.alternates.1: must be a sip:, sips: or tel: URI without spaces',
+    ]);
+  });
+
+  it.each([['555-0100'], ['12'], ['+1800555010012345678901'], ['sip:+18005550100'], ['']])(
+    'refuses the phone number %j',
+    (number) => {
+      const doc = validDoc();
+      doc.routes[0]?.numbers.splice(1, 1, number);
+      expect(problemsOf(doc)).toEqual([
+        'routes.0.numbers.1: must be a phone number like +18005550100',
+      ]);
+    },
+  );
+
+  it('refuses a route without numbers', () => {
+    const doc = validDoc();
+    doc.routes[0]?.numbers.splice(0);
+    expect(problemsOf(doc)).toEqual([
+      'routes.0.numbers: Too small: expected array to have >=1 items',
+    ]);
+  });
+
+  it('refuses empty allowedAddresses (no "allow all")', () => {
+    const doc = validDoc();
+    doc.inboundTrunk.allowedAddresses = [];
+    expect(problemsOf(doc)).toEqual([
+      'inboundTrunk.allowedAddresses: Too small: expected array to have >=1 items',
+    ]);
+  });
+
+  it('refuses a malformed signalling address', () => {
+    const doc = validDoc();
+    doc.inboundTrunk.allowedAddresses = ['10.0.0.0/8', 'sip:byoc.example'];
+    expect(problemsOf(doc)).toEqual([
+      'inboundTrunk.allowedAddresses.1: must be an IPv4 address, a CIDR of /8 or narrower, or a host name',
+    ]);
+  });
+
+  it.each([['0.0.0.0/0'], ['10.0.0.0/4'], ['300.1.1.1'], ['1.2.3.4/33']])(
+    'refuses the over-wide or impossible address %s',
+    (address) => {
+      const doc = validDoc();
+      doc.inboundTrunk.allowedAddresses = [address];
+      expect(problemsOf(doc)).toHaveLength(1);
+    },
+  );
+
+  it('refuses unknown keys at the root and in nested objects (strict)', () => {
+    const doc = {
+      ...validDoc(),
+      extra: true,
+      queues: { general: { target: 'sip:+18005550150@byoc.example', priority: 1 } },
+    };
+    doc.routes = doc.routes.filter((r) => r.humanQueue === 'general');
+    expect([...problemsOf(doc)].sort()).toEqual([
+      '(root): Unrecognized key: "extra"',
+      'queues.general: Unrecognized key: "priority"',
+    ]);
+  });
+
+  it('refuses an unknown key inside a route', () => {
+    const doc = validDoc();
+    const routes: Record<string, unknown>[] = doc.routes;
+    routes[0] = { ...routes[0], queue: 'general' };
+    expect(problemsOf(doc)).toEqual(['routes.0: Unrecognized key: "queue"']);
+  });
+
+  it('refuses names that are not lower-case identifiers', () => {
+    const doc = validDoc();
+    const route = doc.routes[0];
+    if (route) {
+      route.name = 'Main Line';
+      route.persona = '9lives';
+    }
+    expect(problemsOf(doc)).toEqual([
+      'routes.0.name: must be lower-case letters, digits, - or _',
+      'routes.0.persona: must be lower-case letters, digits, - or _',
+    ]);
+  });
+
+  it('refuses an unsupported version and out-of-range transfer settings', () => {
+    const doc = {
+      ...validDoc(),
+      version: 2,
+      transfer: { uuiEncoding: 'base64', uuiMaxBytes: 2048, timeoutSeconds: 1 },
+    };
+    const problems = problemsOf(doc);
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/^version: /);
+    expect(problems[1]).toMatch(/^transfer\.uuiEncoding: /);
+    expect(problems[2]).toMatch(/^transfer\.uuiMaxBytes: /);
+    expect(problems[3]).toMatch(/^transfer\.timeoutSeconds: /);
+  });
+
+  it('collects several problems in one error', () => {
+    const doc = validDoc();
+    doc.inboundTrunk.allowedAddresses = [];
+    doc.queues.billing.target = 'http://x';
+    expect(problemsOf(doc)).toEqual([
+      'inboundTrunk.allowedAddresses: Too small: expected array to have >=1 items',
+      'queues.billing.target: must be a sip:, sips: or tel: URI without spaces',
+    ]);
+  });
+
+  it('reports invalid YAML as a single problem', () => {
+    const err = routingError(() => parseRouting('version: [1\nroutes: -', 'broken.yaml'));
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(/^not valid YAML: /);
+    expect(err.file).toBe('broken.yaml');
+  });
+
+  it('reports duplicate YAML keys as invalid YAML', () => {
+    const err = routingError(() => parseRouting('version: 1\nversion: 1\n', 'dup.yaml'));
+    expect(err.problems[0]).toMatch(/^not valid YAML: Map keys must be unique/);
+  });
+
+  it('reports an empty document at the root', () => {
+    expect(routingError(() => parseRouting('', 'empty.yaml')).problems).toEqual([
+      '(root): Invalid input: expected object, received null',
+    ]);
+  });
+
+  it('names the file and every problem in the error message', () => {
+    const doc = validDoc();
+    doc.queues.billing.target = 'http://x';
+    const err = routingError(() => parseRouting(stringify(doc), '/etc/genesys/routing.yaml'));
+    expect(err.name).toBe('RoutingConfigError');
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toBe(
+      'invalid routing file /etc/genesys/routing.yaml:\n' +
+        '  queues.billing.target: must be a sip:, sips: or tel: URI without spaces',
+    );
+  });
+});
+
+describe('loadRouting', () => {
+  it('reads and parses a file from disk', () => {
+    expect(loadRouting(REAL_ROUTING_FILE).routes[0]?.name).toBe('main');
+  });
+
+  it('reports a missing file with its errno code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routing-test-'));
+    try {
+      const file = join(dir, 'missing.yaml');
+      const err = routingError(() => loadRouting(file));
+      expect(err.file).toBe(file);
+      expect(err.problems).toEqual(['cannot read file: ENOENT']);
+      expect(err.message).toContain(file);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('reports a directory as unreadable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routing-test-'));
+    try {
+      expect(routingError(() => loadRouting(dir)).problems).toEqual(['cannot read file: EISDIR']);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
+
+describe('routeForNumber', () => {
+  const routing = parseDoc(validDoc());
+
+  it('finds the route that answers a called number', () => {
+    expect(routeForNumber(routing, '+18005550100')?.name).toBe('main');
+    expect(routeForNumber(routing, '18005550101')?.name).toBe('main');
+    expect(routeForNumber(routing, '+18005550200')?.name).toBe('billing-line');
+  });
+
+  it('matches numbers exactly (no + normalisation)', () => {
+    expect(routeForNumber(routing, '18005550100')).toBeUndefined();
+    expect(routeForNumber(routing, '+18005550101')).toBeUndefined();
+  });
+
+  it('returns undefined for an unrouted number', () => {
+    expect(routeForNumber(routing, '+18005559999')).toBeUndefined();
+    expect(routeForNumber(routing, '')).toBeUndefined();
+  });
+});

@@ -1,0 +1,101 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { RoutingConfigError } from '../../contracts/routing.ts';
+import { ConfigError, loadDispatchConfig } from './config.ts';
+
+const ROUTING_FILE = fileURLToPath(new URL('../../livekit-config/routing.yaml', import.meta.url));
+
+function validEnv(): NodeJS.ProcessEnv {
+  return {
+    LIVEKIT_URL: 'ws://127.0.0.1:7880',
+    LIVEKIT_API_KEY: 'devkey',
+    LIVEKIT_API_SECRET: 'secret-of-at-least-8',
+    ROUTING_FILE,
+  };
+}
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadDispatchConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadDispatchConfig', () => {
+  it('reads a valid environment and applies defaults', () => {
+    const config = loadDispatchConfig(validEnv());
+    expect(config.livekit).toEqual({
+      apiUrl: 'http://127.0.0.1:7880',
+      apiKey: 'devkey',
+      apiSecret: 'secret-of-at-least-8',
+    });
+    expect(config.routingFile).toBe(ROUTING_FILE);
+    expect(config.routing.inboundTrunk.name).toBe('genesys-byoc-local');
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
+  });
+
+  it.each([
+    ['ws://127.0.0.1:7880', 'http://127.0.0.1:7880'],
+    ['wss://livekit.example.com', 'https://livekit.example.com'],
+    ['http://127.0.0.1:7880', 'http://127.0.0.1:7880'],
+    ['https://livekit.example.com', 'https://livekit.example.com'],
+  ])('turns LIVEKIT_URL %j into the API URL %j', (url, apiUrl) => {
+    expect(loadDispatchConfig({ ...validEnv(), LIVEKIT_URL: url }).livekit.apiUrl).toBe(apiUrl);
+  });
+
+  it('reads the HTTP listen address', () => {
+    expect(
+      loadDispatchConfig({ ...validEnv(), DISPATCH_HOST: '127.0.0.1', DISPATCH_PORT: '18080' })
+        .http,
+    ).toEqual({ host: '127.0.0.1', port: 18080 });
+  });
+
+  it('returns a deeply frozen configuration', () => {
+    const config = loadDispatchConfig(validEnv());
+    for (const part of [config, config.livekit, config.http, config.routing]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(Object.isFrozen(config.routing.inboundTrunk.allowedAddresses)).toBe(true);
+  });
+
+  it('names a missing LIVEKIT_URL', () => {
+    const env = validEnv();
+    delete env['LIVEKIT_URL'];
+    const err = configError(env);
+    expect(err.name).toBe('ConfigError');
+    expect(err.message).toMatch(/^dispatch configuration is invalid:\n {2}LIVEKIT_URL: /);
+  });
+
+  it('refuses a LiveKit URL of another scheme', () => {
+    expect(configError({ ...validEnv(), LIVEKIT_URL: 'ftp://livekit.example' }).message).toContain(
+      'LIVEKIT_URL: must be an http(s):// or ws(s):// URL',
+    );
+  });
+
+  it.each([['65536'], ['-1'], ['http'], ['8080.5']])('refuses the port %j', (port) => {
+    expect(configError({ ...validEnv(), DISPATCH_PORT: port }).message).toMatch(
+      /\n {2}DISPATCH_PORT: /,
+    );
+  });
+
+  it('refuses a short API secret', () => {
+    expect(configError({ ...validEnv(), LIVEKIT_API_SECRET: 'secret' }).message).toContain(
+      'LIVEKIT_API_SECRET: ',
+    );
+  });
+
+  it('reports a bad routing file as a RoutingConfigError naming the file', () => {
+    const missing = fileURLToPath(new URL('./no-such-routing.yaml', import.meta.url));
+    let thrown: unknown;
+    try {
+      loadDispatchConfig({ ...validEnv(), ROUTING_FILE: missing });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(RoutingConfigError);
+    expect((thrown as RoutingConfigError).problems).toEqual(['cannot read file: ENOENT']);
+  });
+});

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify } from 'yaml';
+import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { loadRouting, parseRouting, type RoutingConfig } from '../../../contracts/routing.ts';
+import { headerAttributes, OWNER_TAG } from '../../../contracts/sip-attributes.ts';
+import { desiredState, ownershipMetadata, readOwnership } from './desired.ts';
+
+const REAL_ROUTING_FILE = fileURLToPath(
+  new URL('../../../livekit-config/routing.yaml', import.meta.url),
+);
+
+type RoutingDoc = {
+  inboundTrunk: { allowedAddresses: string[] };
+  routes: Array<Record<string, unknown> & { name: string; numbers: string[]; persona: string }>;
+};
+
+/** The real routing file plus a second route, as mutable plain data. */
+function twoRouteDoc(): RoutingDoc {
+  const doc = parseYaml(readFileSync(REAL_ROUTING_FILE, 'utf8')) as RoutingDoc;
+  doc.routes.push({
+    name: 'billing-line',
+    numbers: ['+18005550300', '+18005550200'],
+    persona: 'billing',
+    humanQueue: 'billing',
+    metadata: { brand: 'acme' },
+  });
+  return doc;
+}
+
+const parseDoc = (doc: RoutingDoc): RoutingConfig => parseRouting(stringify(doc), 'test.yaml');
+
+describe('desiredState from livekit-config/routing.yaml', () => {
+  const routing = loadRouting(REAL_ROUTING_FILE);
+  const state = desiredState(routing);
+
+  it('wants one inbound trunk with every routed number', () => {
+    expect(state.trunk).toEqual({
+      key: 'inbound-trunk',
+      name: 'genesys-byoc-local',
+      numbers: ['+18005550100'],
+      allowedAddresses: ['127.0.0.1'],
+      headersToAttributes: headerAttributes,
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+  });
+
+  it('maps exactly the headers the agent reads', () => {
+    expect(state.trunk.headersToAttributes).toEqual({ ...headerAttributes });
+    expect(Object.keys(state.trunk.headersToAttributes).sort()).toEqual(
+      Object.keys(headerAttributes).sort(),
+    );
+  });
+
+  it('wants one dispatch rule per route', () => {
+    expect(state.rules).toHaveLength(routing.routes.length);
+    expect(state.rules[0]).toEqual({
+      key: 'route:main',
+      name: 'route:main',
+      route: 'main',
+      numbers: ['+18005550100'],
+      roomPrefix: 'call-main-',
+      agentName: 'genesys-voice-agent',
+      agentMetadata: expect.any(String),
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+  });
+
+  it('writes agent metadata that the agent parses back to the route', () => {
+    const rule = state.rules[0];
+    expect(rule).toBeDefined();
+    expect(parseDispatchMetadata(rule?.agentMetadata ?? '')).toEqual({
+      v: 1,
+      route: 'main',
+      persona: 'triage',
+      humanQueue: 'general',
+      values: {},
+    });
+  });
+
+  it('computes the same hashes every time', () => {
+    const again = desiredState(loadRouting(REAL_ROUTING_FILE));
+    expect(again.trunk.hash).toBe(state.trunk.hash);
+    expect(again.rules.map((r) => r.hash)).toEqual(state.rules.map((r) => r.hash));
+    expect(again).toEqual(state);
+  });
+});
+
+describe('desiredState with several routes', () => {
+  const state = desiredState(parseDoc(twoRouteDoc()));
+
+  it('puts all route numbers on the trunk, sorted', () => {
+    expect(state.trunk.numbers).toEqual(['+18005550100', '+18005550200', '+18005550300']);
+  });
+
+  it('builds a rule per route in file order with its own numbers and metadata', () => {
+    expect(state.rules.map((r) => r.key)).toEqual(['route:main', 'route:billing-line']);
+    const billing = state.rules[1];
+    expect(billing?.numbers).toEqual(['+18005550200', '+18005550300']);
+    expect(billing?.roomPrefix).toBe('call-billing-line-');
+    expect(parseDispatchMetadata(billing?.agentMetadata ?? '')).toEqual({
+      v: 1,
+      route: 'billing-line',
+      persona: 'billing',
+      humanQueue: 'billing',
+      values: { brand: 'acme' },
+    });
+  });
+
+  it('gives different routes different hashes', () => {
+    expect(state.rules[0]?.hash).not.toBe(state.rules[1]?.hash);
+  });
+
+  it("changes only that rule's hash when a route's persona changes", () => {
+    const doc = twoRouteDoc();
+    const billing = doc.routes[1];
+    if (billing) billing.persona = 'collections';
+    const changed = desiredState(parseDoc(doc));
+    expect(changed.rules[1]?.hash).not.toBe(state.rules[1]?.hash);
+    expect(changed.rules[0]?.hash).toBe(state.rules[0]?.hash);
+    expect(changed.trunk.hash).toBe(state.trunk.hash);
+  });
+
+  it('changes the trunk hash when a number is added', () => {
+    const doc = twoRouteDoc();
+    doc.routes[0]?.numbers.push('+18005550101');
+    const changed = desiredState(parseDoc(doc));
+    expect(changed.trunk.hash).not.toBe(state.trunk.hash);
+    expect(changed.rules[0]?.hash).not.toBe(state.rules[0]?.hash);
+    expect(changed.rules[1]?.hash).toBe(state.rules[1]?.hash);
+  });
+
+  it('does not depend on the order of numbers or addresses in the file', () => {
+    const doc = twoRouteDoc();
+    doc.routes[1]?.numbers.reverse();
+    doc.inboundTrunk.allowedAddresses = ['127.0.0.2', '127.0.0.1'];
+    const reordered = desiredState(parseDoc(doc));
+    doc.inboundTrunk.allowedAddresses.reverse();
+    doc.routes[1]?.numbers.reverse();
+    const original = desiredState(parseDoc(doc));
+    expect(reordered.trunk.allowedAddresses).toEqual(['127.0.0.1', '127.0.0.2']);
+    expect(reordered.trunk.hash).toBe(original.trunk.hash);
+    expect(reordered.rules[1]?.hash).toBe(original.rules[1]?.hash);
+  });
+});
+
+describe('ownershipMetadata / readOwnership', () => {
+  it('round-trips the owner tag, key and hash', () => {
+    expect(readOwnership(ownershipMetadata('route:main', '0123456789abcdef'))).toEqual({
+      owner: OWNER_TAG,
+      key: 'route:main',
+      hash: '0123456789abcdef',
+    });
+  });
+
+  it('writes JSON carrying the owner tag', () => {
+    expect(JSON.parse(ownershipMetadata('inbound-trunk', 'abc'))).toEqual({
+      owner: 'genesys-voice-agents/dispatch',
+      key: 'inbound-trunk',
+      hash: 'abc',
+    });
+  });
+
+  it('keeps only the ownership fields', () => {
+    expect(
+      readOwnership(JSON.stringify({ owner: OWNER_TAG, key: 'k', hash: 'h', extra: 'x' })),
+    ).toEqual({ owner: OWNER_TAG, key: 'k', hash: 'h' });
+  });
+
+  it.each([
+    ['another owner', JSON.stringify({ owner: 'someone-else', key: 'route:main', hash: 'h' })],
+    ['no owner', JSON.stringify({ key: 'route:main', hash: 'h' })],
+    ['a numeric key', JSON.stringify({ owner: OWNER_TAG, key: 1, hash: 'h' })],
+    ['no hash', JSON.stringify({ owner: OWNER_TAG, key: 'route:main' })],
+    ['plain text', 'created by hand'],
+    ['truncated JSON', '{"owner":"genesys-voice-agents/dispatch"'],
+    ['JSON null', 'null'],
+    ['a JSON number', '42'],
+    ['an empty string', ''],
+  ])('returns undefined for %s', (_label, metadata) => {
+    expect(readOwnership(metadata)).toBeUndefined();
+  });
+
+  it('returns undefined for missing metadata', () => {
+    expect(readOwnership(undefined)).toBeUndefined();
+  });
+});
