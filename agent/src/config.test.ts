@@ -55,6 +55,8 @@ describe('loadAgentConfig', () => {
     const config = loadAgentConfig({ ...validEnv(), PATH: '/usr/bin', HOME: '/root' });
     expect(Object.keys(config).sort()).toEqual([
       'capacity',
+      'dataActions',
+      'dispatch',
       'drainTimeoutSeconds',
       'health',
       'livekit',

@@ -21,6 +21,18 @@ const envSchema = z.object({
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
   AGENT_DRAIN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(1800),
+  /** Dispatch API the agent stores callbacks and records through. */
+  DISPATCH_URL: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http(s):// URL')
+    .optional(),
+  DISPATCH_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The customer's data actions (account/order lookups) personas may call. */
+  DATA_ACTIONS_URL: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http(s):// URL')
+    .optional(),
+  DATA_ACTIONS_TOKEN: z.string().min(1).optional(),
   /** espeak-ng voice of the offline agent voice. */
   OFFLINE_TTS_VOICE: z
     .string()
@@ -33,6 +45,8 @@ export type AgentConfig = Readonly<{
   routing: RoutingConfig;
   health: Readonly<{ host: string; port: number }>;
   capacity: CapacityPolicy;
+  dispatch: Readonly<{ url: string | undefined; token: string | undefined }>;
+  dataActions: Readonly<{ baseUrl: string | undefined; token: string | undefined }>;
   drainTimeoutSeconds: number;
   offlineVoice: Readonly<{ ttsVoice: string }>;
 }>;
@@ -63,6 +77,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     health: { host: e.AGENT_HEALTH_HOST, port: e.AGENT_HEALTH_PORT },
     capacity: { maxCalls: e.AGENT_MAX_CALLS, cpuLimit: e.AGENT_CPU_LOAD_LIMIT },
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
+    dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
+    dataActions: { baseUrl: e.DATA_ACTIONS_URL, token: e.DATA_ACTIONS_TOKEN },
     offlineVoice: { ttsVoice: e.OFFLINE_TTS_VOICE },
   });
 }

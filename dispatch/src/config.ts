@@ -13,6 +13,13 @@ const envSchema = z.object({
   ROUTING_FILE: z.string().min(1).default('livekit-config/routing.yaml'),
   DISPATCH_HOST: z.string().default('0.0.0.0'),
   DISPATCH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Bearer token agents and operators use for /v1. */
+  DISPATCH_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** sqlite:<path> (embedded default) or sqlite::memory:. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^sqlite:.+$/, 'must be sqlite:<path>')
+    .default('sqlite:data/dispatch.db'),
 });
 
 export type DispatchConfig = Readonly<{
@@ -20,6 +27,8 @@ export type DispatchConfig = Readonly<{
   routing: RoutingConfig;
   routingFile: string;
   http: Readonly<{ host: string; port: number }>;
+  apiToken: string | undefined;
+  database: Readonly<{ kind: 'sqlite'; path: string }>;
 }>;
 
 export class ConfigError extends Error {
@@ -50,5 +59,7 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
     routing: loadRouting(e.ROUTING_FILE),
     routingFile: e.ROUTING_FILE,
     http: { host: e.DISPATCH_HOST, port: e.DISPATCH_PORT },
+    apiToken: e.DISPATCH_API_TOKEN,
+    database: { kind: 'sqlite', path: e.DATABASE_URL.slice('sqlite:'.length) },
   });
 }

@@ -12,6 +12,7 @@ import { log } from './log.ts';
 import { desiredState } from './provision/desired.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
 import { SipAdmin } from './provision/sip-api.ts';
+import { openSqliteStore } from './store/sqlite.ts';
 
 const [command = 'serve', ...flags] = process.argv.slice(2);
 
@@ -53,14 +54,24 @@ if (command === 'apply') {
 } else if (command === 'serve') {
   let provisioned = false;
   let lastError: string | undefined;
-  const app = createApp(() => ({ provisioned, lastError }));
+  const store = openSqliteStore(config.database.path);
+  if (!config.apiToken)
+    log.warn('DISPATCH_API_TOKEN is not set; /v1 endpoints refuse every request');
+  const app = createApp({
+    status: () => ({ provisioned, lastError }),
+    store,
+    apiToken: config.apiToken,
+  });
   const server = serve(
     { fetch: app.fetch, hostname: config.http.host, port: config.http.port },
     (info) => log.info('dispatch listening', { port: info.port }),
   );
   const stop = () => {
     log.info('dispatch stopping');
-    server.close(() => process.exit(0));
+    server.close(() => {
+      store.close();
+      process.exit(0);
+    });
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.once('SIGTERM', stop);

@@ -4,7 +4,7 @@
  * teardown. Shared by the real-stack tests and `make demo`.
  */
 import { join } from 'node:path';
-import { audioStats, synthesizeCallerSpeech, type AudioStats } from './audio.ts';
+import { audioStats, synthesizeCallerSpeech, type AudioStats, type SpeechEngine } from './audio.ts';
 import { pcmuAudio, startRtpCapture, type RtpPacket } from './rtp-capture.ts';
 import { header, runSipp, SIPP_DTMF_DIR, type SipMessage, type SippResult } from './sipp.ts';
 import type { Stack } from './stack.ts';
@@ -20,6 +20,8 @@ export type GenesysCall = Readonly<{
   customerTier: string;
   /** What the caller says after listening to the greeting. */
   speech: string;
+  /** Synthetic caller voice (flite's kal16 is what the offline recognizer hears best). */
+  speechEngine: SpeechEngine;
   /** Digit pressed after speaking (sipp's RFC 2833 pcap). */
   digit: '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'pound' | 'star';
   /** sipfrag status line Genesys reports in its NOTIFY. */
@@ -34,6 +36,7 @@ export const defaultGenesysCall: GenesysCall = Object.freeze({
   uui: 'account=12345;intent=billing',
   customerTier: 'gold',
   speech: 'Hello, I have a question about my bill.',
+  speechEngine: 'espeak-ng',
   digit: '0',
   notify: '200 OK',
 });
@@ -65,7 +68,7 @@ export async function placeGenesysCall(
   call: GenesysCall = defaultGenesysCall,
 ): Promise<GenesysCallReport> {
   const speechFile = join(stack.runDir, 'caller-speech.wav');
-  synthesizeCallerSpeech(call.speech, speechFile);
+  synthesizeCallerSpeech(call.speech, speechFile, call.speechEngine);
   const capture = await startRtpCapture(
     stack.ports.genesysMedia,
     join(stack.runDir, 'genesys-media.pcap'),

@@ -28,6 +28,8 @@ export type StackOptions = Readonly<{
 }>;
 
 export type Stack = Readonly<{
+  /** Bearer token of the stack's dispatch API. */
+  dispatchToken: string;
   ports: StackPorts;
   runDir: string;
   livekit: Readonly<{ wsUrl: string; httpUrl: string; apiKey: string; apiSecret: string }>;
@@ -77,10 +79,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   });
   writeFileSync(join(runDir, 'sip.yaml'), toYaml(sipConfig));
 
+  const dispatchToken = 'local-stack-token-0123456789';
   const livekitEnv = {
     LIVEKIT_API_KEY: apiKey,
     LIVEKIT_API_SECRET: apiSecret,
     ROUTING_FILE: routingFile,
+    DISPATCH_API_TOKEN: dispatchToken,
   };
   const started = new Map<string, ManagedProcess>();
   const order: ManagedProcess[] = [];
@@ -135,6 +139,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         LIVEKIT_URL: httpUrl,
         DISPATCH_HOST: '127.0.0.1',
         DISPATCH_PORT: String(ports.dispatch),
+        DATABASE_URL: `sqlite:${join(runDir, 'dispatch.db')}`,
       },
       logFile: join(runDir, 'dispatch.log'),
       ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),
@@ -150,6 +155,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         AGENT_DRAIN_TIMEOUT_SECONDS: '5',
         ...opts.agentEnv,
         LIVEKIT_URL: wsUrl,
+        DISPATCH_URL: `http://127.0.0.1:${ports.dispatch}`,
         AGENT_HEALTH_HOST: '127.0.0.1',
         AGENT_HEALTH_PORT: String(ports.agentHealth),
       },
@@ -165,6 +171,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   return Object.freeze({
     ports,
+    dispatchToken,
     runDir,
     livekit: Object.freeze({ wsUrl, httpUrl, apiKey, apiSecret }),
     processes: started,

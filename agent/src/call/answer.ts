@@ -1,19 +1,22 @@
 /**
  * Where a Genesys call enters the agent: one job = one call. Reads the route
  * from the dispatch metadata and the Genesys context from the SIP participant,
- * picks the persona, speaks, and hands off to a human on DTMF 0.
+ * picks the persona, runs the voice pipeline, and hands the caller to a human
+ * on DTMF 0 or when the persona transfers.
  */
 import { AutoSubscribe, log, voice, type JobContext } from '@livekit/agents';
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type { AgentConfig } from '../config.ts';
+import { createDispatchClient } from '../dispatch-client.ts';
+import { createPersonaAgent } from '../personas/agent.ts';
+import { createDataActionClient } from '../personas/data-actions.ts';
 import { selectPersona } from '../personas/registry.ts';
-import { handoff } from '../transfer/handoff.ts';
-import type { TransferReason } from '../transfer/outcome.ts';
 import { createVoiceStack } from '../voice/stack.ts';
 import { callContextFromAttributes } from './context.ts';
-import type { CallState } from './state.ts';
+import { createCallRuntime } from './runtime.ts';
+import { createTransferControl } from './transfers.ts';
 
 export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<void> {
   const logger = log().child({ room: ctx.job.room?.name, jobId: ctx.job.id });
@@ -22,76 +25,101 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
   const caller = await waitForSipCaller(ctx);
   const call = callContextFromAttributes(caller.attributes);
-  const { persona, fellBack } = selectPersona(meta);
+  const choice = selectPersona(meta, call);
+  const persona = choice.persona;
   const callLog = logger.child({
     genesysConversationId: call.conversationId,
     sipCallId: call.sipCallId,
     route: meta.route,
     persona: persona.name,
   });
-  if (fellBack)
-    callLog.warn({ requested: meta.persona }, 'route names an unknown persona; using the default');
+  if (choice.unknown)
+    callLog.warn({ requested: choice.unknown, source: choice.source }, 'unknown persona requested');
   if (call.uuiProblem)
     callLog.warn({ problem: call.uuiProblem }, 'ignoring unusable UUI from Genesys');
   callLog.info(
-    { ani: call.ani, dnis: call.dnis, uuiFields: call.uui?.fields, xHeaders: call.xHeaders },
+    {
+      ani: call.ani,
+      dnis: call.dnis,
+      uuiFields: call.uui?.fields,
+      xHeaders: call.xHeaders,
+      personaSource: choice.source,
+    },
     'call answered',
   );
 
-  let state: CallState = { phase: 'conversing' };
-  const sip = new SipClient(
-    config.livekit.url.replace(/^ws/, 'http'),
-    config.livekit.apiKey,
-    config.livekit.apiSecret,
-  );
-  const voiceStack = createVoiceStack(config);
-  const session = new voice.AgentSession({ tts: voiceStack.tts });
-  session.on(voice.AgentSessionEventTypes.Close, (ev) => {
-    callLog.info({ reason: ev.reason, finalState: state.phase }, 'session closed; ending job');
-    ctx.shutdown('session closed');
+  const dispatch = createDispatchClient(config.dispatch);
+  const transfers = createTransferControl({
+    sip: new SipClient(
+      config.livekit.url.replace(/^ws/, 'http'),
+      config.livekit.apiKey,
+      config.livekit.apiSecret,
+    ),
+    routing: config.routing,
+    room: ctx.room.name ?? '',
+    participantIdentity: caller.identity,
+    call,
+    route: meta.route,
+    log: callLog,
+  });
+  const runtime = createCallRuntime({
+    persona,
+    call,
+    route: meta.route,
+    transfers,
+    requestCallback: async (req) => {
+      const created = await dispatch.createCallback({
+        ...req,
+        route: meta.route,
+        persona: persona.name,
+        sipCallId: call.sipCallId,
+        ...(call.conversationId ? { genesysConversationId: call.conversationId } : {}),
+      });
+      callLog.info({ callbackId: created.id, issueType: req.issueType }, 'callback recorded');
+      return created;
+    },
+    data: createDataActionClient(config.dataActions),
+    log: callLog,
   });
 
-  const transferTo = async (queue: string, reason: TransferReason) => {
-    if (state.phase !== 'conversing') return;
-    state = { phase: 'transferring', queue, reason };
-    callLog.info({ queue, reason }, 'transferring caller to a human');
-    const result = await handoff(
-      sip,
-      config.routing,
-      {
-        room: ctx.room.name ?? '',
-        participantIdentity: caller.identity,
-        queue,
-        reason,
-        call,
-        route: meta.route,
-      },
-      (attempt) => callLog.info({ attempt }, 'transfer attempt finished'),
+  const stack = createVoiceStack(config, persona, call);
+  const session = new voice.AgentSession({
+    ...(stack.stt ? { stt: stack.stt } : {}),
+    ...(stack.vad ? { vad: stack.vad } : {}),
+    ...(stack.llm ? { llm: stack.llm } : {}),
+    tts: stack.tts,
+  });
+  session.on(voice.AgentSessionEventTypes.Close, (ev) => {
+    callLog.info(
+      { reason: ev.reason, finalState: transfers.state().phase },
+      'session closed; ending job',
     );
-    if (result.status === 'transferred') {
-      state = { phase: 'transferred', queue, reason };
-      return;
-    }
-    callLog.error(
-      { queue, result: result.status },
-      'transfer did not complete; caller stays with the agent',
-    );
-    state = { phase: 'conversing' };
-    session.say('I am sorry, I could not connect you right now. Please stay on the line.');
-  };
+    ctx.shutdown('session closed');
+  });
+  session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
+    if (ev.isFinal) callLog.info({ transcript: ev.transcript }, 'caller said');
+  });
 
   ctx.room.on(RoomEvent.DtmfReceived, (_code: number, digit: string, from: RemoteParticipant) => {
     if (from.identity !== caller.identity) return;
     callLog.info({ dtmf: '[digit]' }, 'caller pressed a key');
-    if (digit === '0') void transferTo(meta.humanQueue, 'dtmf_zero');
+    if (digit !== '0') return;
+    void transfers.transfer(meta.humanQueue, 'dtmf_zero').then((result) => {
+      if (result.status === 'not_transferred' || result.status === 'unknown_queue') {
+        session.say('I am sorry, I could not connect you right now. Please stay on the line.');
+      }
+    });
   });
 
   await session.start({
-    agent: new voice.Agent({ instructions: persona.instructions }),
+    agent: createPersonaAgent(persona, runtime),
     room: ctx.room,
     inputOptions: { participantIdentity: caller.identity },
   });
-  callLog.info({ mode: voiceStack.mode }, 'voice pipeline started');
+  callLog.info(
+    { stt: stack.describe.stt, llm: stack.describe.llm, tts: stack.describe.tts },
+    'voice pipeline started',
+  );
   session.say(persona.greeting(call), { allowInterruptions: false });
 }
 

@@ -1,24 +1,40 @@
 /**
- * Every persona the worker can run, and the rule that picks one for a call.
+ * Every persona the worker can run, and the rule that picks one for a call:
+ * a Genesys UUI field `ai_persona` (set in Architect) first, then the route's
+ * persona from the dispatch metadata, then the safe default.
  */
 import type { DispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import type { CallContext } from '../call/context.ts';
 import type { Persona } from './persona.ts';
+import afterHours from './after-hours.ts';
+import overflow from './overflow.ts';
+import selfService from './self-service.ts';
 import triage from './triage.ts';
 
-export const personas: ReadonlyMap<string, Persona> = new Map([[triage.name, triage]]);
+export const personas: ReadonlyMap<string, Persona> = new Map(
+  [triage, afterHours, overflow, selfService].map((p) => [p.name, p]),
+);
 
-/** Used when a route names a persona this worker does not have. */
+/** Answers when nothing names a persona this worker has: routes the caller to people. */
 export const DEFAULT_PERSONA = triage;
 
-export type PersonaChoice = Readonly<{ persona: Persona; fellBack: boolean }>;
+export type PersonaChoice = Readonly<{
+  persona: Persona;
+  source: 'uui' | 'route' | 'default';
+  /** A persona that was asked for but is not registered. */
+  unknown: string | undefined;
+}>;
 
 /**
- * The persona named by the route's dispatch metadata, else the default.
- *
  * @example
- * selectPersona({ v: 1, route: 'main', persona: 'triage', humanQueue: 'general', values: {} }).persona.name; // 'triage'
+ * selectPersona(meta, call).persona.name; // 'triage'
  */
-export function selectPersona(meta: DispatchMetadata): PersonaChoice {
-  const persona = personas.get(meta.persona);
-  return persona ? { persona, fellBack: false } : { persona: DEFAULT_PERSONA, fellBack: true };
+export function selectPersona(meta: DispatchMetadata, call: CallContext): PersonaChoice {
+  const fromUui = call.uui?.fields['ai_persona'];
+  if (fromUui !== undefined && personas.has(fromUui)) {
+    return { persona: personas.get(fromUui)!, source: 'uui', unknown: undefined };
+  }
+  const fromRoute = personas.get(meta.persona);
+  if (fromRoute) return { persona: fromRoute, source: 'route', unknown: fromUui };
+  return { persona: DEFAULT_PERSONA, source: 'default', unknown: meta.persona };
 }

@@ -1,12 +1,52 @@
+import type { CallContext } from '../call/context.ts';
 import { definePersona } from './persona.ts';
+import { transferTool } from './tools.ts';
 
-/** Replaces a DTMF menu: finds out what the caller needs and routes to the right queue. */
+const QUEUES = ['billing', 'general'] as const;
+
+/** Replaces a DTMF menu: finds out what the caller needs and routes to the right queue with context. */
 export default definePersona({
   name: 'triage',
+  description: 'Spoken menu: classifies the caller intent and transfers to the right queue',
   instructions:
-    'You answer phone calls for the contact center. Find out briefly what the caller needs ' +
-    'and transfer them to the right queue. Keep every reply to one or two short sentences.',
-  greeting: () =>
-    'Thank you for calling. I am the automated assistant. How can I help you today? ' +
-    'You can press zero at any time to reach a person.',
+    'You answer phone calls for the contact center and route callers to the right team. ' +
+    'Find out in one question what the caller needs, then call transfer_to_queue: "billing" for ' +
+    'bills, payments, charges and refunds; "general" for everything else, or when the caller ' +
+    'asks for a person. Never try to solve the problem yourself. Keep every reply to one short sentence.',
+  greeting: () => 'Thank you for calling. In a few words, how can I help you today?',
+  voice: {},
+  keyterms: ['bill', 'billing', 'payment', 'refund', 'invoice', 'agent', 'representative'],
+  transferTargets: QUEUES,
+  tools: (rt) => ({ transfer_to_queue: transferTool(rt, QUEUES) }),
+  offline: {
+    intents: [
+      {
+        name: 'billing',
+        phrases: ['bill', 'my bill', 'billing', 'payment', 'charge', 'refund', 'invoice'],
+        say: 'Let me connect you with our billing team.',
+        call: {
+          tool: 'transfer_to_queue',
+          args: (call: CallContext) => transferArgs('billing', call),
+        },
+      },
+      {
+        name: 'person',
+        phrases: ['talk to someone', 'a person', 'agent', 'representative', 'human'],
+        say: 'Let me connect you with one of our team.',
+        call: {
+          tool: 'transfer_to_queue',
+          args: (call: CallContext) => transferArgs('general', call),
+        },
+      },
+    ],
+    noMatch: 'Sorry, I did not catch that. Is it about a bill, or something else?',
+    toolFailed: 'I am sorry, I could not connect you just now. Please stay on the line.',
+  },
 });
+
+function transferArgs(queue: (typeof QUEUES)[number], call: CallContext) {
+  return {
+    queue,
+    summary: `Caller ${call.ani} asked about ${queue === 'billing' ? 'a bill' : 'something else'}`,
+  };
+}

@@ -1,11 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openSqliteStore } from '../store/sqlite.ts';
 import { createApp } from './app.ts';
 
 type Status = { provisioned: boolean; lastError: string | undefined };
+const TOKEN = 'test-token-0123456789';
 
-function appWith(initial: Status) {
+function appWith(
+  initial: Status,
+  options: { apiToken?: string | undefined } = { apiToken: TOKEN },
+) {
+  const apiToken = options.apiToken;
   const state: Status = { ...initial };
-  return { app: createApp(() => state), state };
+  const store = openSqliteStore(':memory:');
+  return { app: createApp({ status: () => state, store, apiToken }), state, store };
 }
 
 afterEach(() => {
@@ -54,8 +61,12 @@ describe('GET /readyz', () => {
 
   it('is 500 JSON when the status callback throws', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const app = createApp(() => {
-      throw new Error('status unavailable');
+    const app = createApp({
+      status: () => {
+        throw new Error('status unavailable');
+      },
+      store: openSqliteStore(':memory:'),
+      apiToken: TOKEN,
     });
     const res = await app.request('/readyz');
     expect(res.status).toBe(500);
@@ -86,5 +97,79 @@ describe('unknown routes', () => {
     const res = await app.request('/healthz', { method: 'POST' });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'not_found' });
+  });
+});
+
+describe('/v1/callbacks', () => {
+  const ready = { provisioned: true, lastError: undefined };
+  const body = {
+    number: '+15551234567',
+    issueType: 'billing',
+    notes: 'disputes a late fee',
+    route: 'after-hours',
+    persona: 'after-hours',
+    genesysConversationId: '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6',
+  };
+  const post = (app: ReturnType<typeof appWith>['app'], payload: unknown, token = TOKEN) =>
+    app.request('/v1/callbacks', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+
+  it('stores a callback request and returns it by id', async () => {
+    const { app } = appWith(ready);
+    const res = await post(app, body);
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; status: string; createdAt: string };
+    expect(created).toMatchObject({ ...body, status: 'pending' });
+    const fetched = await app.request(`/v1/callbacks/${created.id}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(fetched.status).toBe(200);
+    expect(await fetched.json()).toEqual(created);
+  });
+
+  it('refuses a request without the right token and stores nothing', async () => {
+    const { app, store } = appWith(ready);
+    expect((await post(app, body, 'wrong-token-0123456789')).status).toBe(401);
+    const noAuth = await app.request('/v1/callbacks', {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    expect(noAuth.status).toBe(401);
+    expect(store.getCallback('anything')).toBeUndefined();
+  });
+
+  it('refuses every /v1 request when no token is configured', async () => {
+    const { app } = appWith(ready, {});
+    const res = await post(app, body);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: 'api_token_not_configured' });
+  });
+
+  it('names each invalid field', async () => {
+    const { app } = appWith(ready);
+    const res = await post(app, { ...body, number: 'call me', issueType: 'Billing!', extra: 1 });
+    expect(res.status).toBe(400);
+    const payload = (await res.json()) as { error: string; problems: string[] };
+    expect(payload.error).toBe('invalid_request');
+    expect(payload.problems.join('\n')).toMatch(/number:/);
+    expect(payload.problems.join('\n')).toMatch(/issueType:/);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const { app } = appWith(ready);
+    const res = await post(app, '{not json');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid_json' });
+  });
+
+  it('is 404 for an unknown id', async () => {
+    const { app } = appWith(ready);
+    const res = await app.request('/v1/callbacks/nope', {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(404);
   });
 });

@@ -1,28 +1,63 @@
 /**
- * The dispatch HTTP API. Health endpoints for now; the call and context API
- * grows here.
+ * The dispatch HTTP API: health, and the endpoints agents use to store what a
+ * call produced. Everything under /v1 needs the bearer token.
  */
-import { Hono } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { newCallbackSchema } from '../../../contracts/callbacks.ts';
+import type { Store } from '../store/store.ts';
 
 export type DispatchStatus = () => Readonly<{
   provisioned: boolean;
   lastError: string | undefined;
 }>;
 
+export type AppDeps = Readonly<{
+  status: DispatchStatus;
+  store: Store;
+  /** Bearer token for /v1; undefined refuses every /v1 request. */
+  apiToken: string | undefined;
+}>;
+
 /**
  * @example
- * const app = createApp(() => ({ provisioned: true, lastError: undefined }));
+ * const app = createApp({ status: () => ({ provisioned: true, lastError: undefined }), store, apiToken });
  * await app.request('/readyz'); // 200
  */
-export function createApp(status: DispatchStatus): Hono {
+export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
-    const s = status();
+    const s = deps.status();
     return s.provisioned
       ? c.json({ status: 'ready' })
       : c.json({ status: 'not_ready', reason: s.lastError ?? 'provisioning' }, 503);
   });
+
+  app.use('/v1/*', bearerAuth(deps.apiToken));
+  app.post('/v1/callbacks', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: 'invalid_json' }, 400);
+    }
+    const parsed = newCallbackSchema.safeParse(body);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map(
+        (i) => `${i.path.join('.') || '(body)'}: ${i.message}`,
+      );
+      return c.json({ error: 'invalid_request', problems }, 400);
+    }
+    const { notes, genesysConversationId, sipCallId, ...rest } = parsed.data;
+    const record = deps.store.createCallback({ ...rest, notes, genesysConversationId, sipCallId });
+    return c.json(record, 201);
+  });
+  app.get('/v1/callbacks/:id', (c) => {
+    const record = deps.store.getCallback(c.req.param('id'));
+    return record ? c.json(record) : c.json({ error: 'not_found' }, 404);
+  });
+
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
   app.onError((err, c) => {
     console.error(
@@ -31,4 +66,16 @@ export function createApp(status: DispatchStatus): Hono {
     return c.json({ error: 'internal' }, 500);
   });
   return app;
+}
+
+function bearerAuth(token: string | undefined): MiddlewareHandler {
+  const expected = token === undefined ? undefined : Buffer.from(token);
+  return async (c, next) => {
+    if (!expected) return c.json({ error: 'api_token_not_configured' }, 503);
+    const given = Buffer.from(/^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return c.json({ error: 'unauthorized' }, 401);
+    }
+    await next();
+  };
 }

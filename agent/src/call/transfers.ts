@@ -1,0 +1,70 @@
+/**
+ * The one place a call's transfer state changes. DTMF 0, persona tools and
+ * exit conditions all ask here, so a call is transferred at most once at a
+ * time and every attempt is logged with its outcome.
+ */
+import type { SipClient } from 'livekit-server-sdk';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
+import { handoff, type HandoffResult } from '../transfer/handoff.ts';
+import type { TransferReason } from '../transfer/outcome.ts';
+import type { CallContext } from './context.ts';
+import type { CallState } from './state.ts';
+
+export type CallLogger = Readonly<{
+  info: (fields: object, msg: string) => void;
+  warn: (fields: object, msg: string) => void;
+  error: (fields: object, msg: string) => void;
+}>;
+
+export type TransferControl = Readonly<{
+  state: () => CallState;
+  /** Sends the caller to a queue; resolves with the handoff result, or `busy` if one is under way. */
+  transfer: (
+    queue: string,
+    reason: TransferReason,
+    summary?: string,
+  ) => Promise<HandoffResult | { status: 'busy' }>;
+}>;
+
+export function createTransferControl(deps: {
+  sip: SipClient;
+  routing: RoutingConfig;
+  room: string;
+  participantIdentity: string;
+  call: CallContext;
+  route: string;
+  log: CallLogger;
+}): TransferControl {
+  let state: CallState = { phase: 'conversing' };
+  return {
+    state: () => state,
+    transfer: async (queue, reason, summary) => {
+      if (state.phase !== 'conversing') return { status: 'busy' };
+      state = { phase: 'transferring', queue, reason };
+      deps.log.info({ queue, reason, summary }, 'transferring caller to a human');
+      const result = await handoff(
+        deps.sip,
+        deps.routing,
+        {
+          room: deps.room,
+          participantIdentity: deps.participantIdentity,
+          queue,
+          reason,
+          call: deps.call,
+          route: deps.route,
+        },
+        (attempt) => deps.log.info({ attempt }, 'transfer attempt finished'),
+      );
+      if (result.status === 'transferred') {
+        state = { phase: 'transferred', queue, reason };
+      } else {
+        deps.log.error(
+          { queue, result: result.status },
+          'transfer did not complete; caller stays with the agent',
+        );
+        state = { phase: 'conversing' };
+      }
+      return result;
+    },
+  };
+}

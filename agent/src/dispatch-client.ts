@@ -1,0 +1,60 @@
+/**
+ * The agent's calls to the dispatch API. Requests are validated against the
+ * shared contract before they leave, and retried briefly on network errors or
+ * 5xx: a caller waits on the line meanwhile, so the budget is a few seconds.
+ */
+import { newCallbackSchema, type NewCallbackRequest } from '../../contracts/callbacks.ts';
+
+export type DispatchClient = Readonly<{
+  createCallback: (req: NewCallbackRequest) => Promise<{ id: string }>;
+}>;
+
+export class DispatchUnavailableError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean) {
+    super(message);
+    this.name = 'DispatchUnavailableError';
+    this.retryable = retryable;
+  }
+}
+
+/**
+ * @example
+ * const dispatch = createDispatchClient({ url: 'http://dispatch:8080', token });
+ * const { id } = await dispatch.createCallback({ number: '+15551234567', issueType: 'billing', route, persona });
+ */
+export function createDispatchClient(opts: {
+  url: string | undefined;
+  token: string | undefined;
+}): DispatchClient {
+  return {
+    createCallback: async (req) => {
+      if (!opts.url || !opts.token) {
+        throw new DispatchUnavailableError(
+          'DISPATCH_URL and DISPATCH_API_TOKEN are not configured',
+          false,
+        );
+      }
+      const body = JSON.stringify(newCallbackSchema.parse(req));
+      let lastError = '';
+      for (const delay of [0, 250, 1000]) {
+        if (delay) await new Promise((r) => setTimeout(r, delay));
+        try {
+          const res = await fetch(`${opts.url.replace(/\/$/, '')}/v1/callbacks`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
+            body,
+            signal: AbortSignal.timeout(2000),
+          });
+          if (res.status === 201) return { id: ((await res.json()) as { id: string }).id };
+          lastError = `dispatch answered ${res.status}: ${await res.text()}`;
+          if (res.status < 500) throw new DispatchUnavailableError(lastError, false);
+        } catch (err) {
+          if (err instanceof DispatchUnavailableError) throw err;
+          lastError = (err as Error).message;
+        }
+      }
+      throw new DispatchUnavailableError(`dispatch unreachable: ${lastError}`, true);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What a persona's tools may do during a call. The call runner provides the
+ * real implementation (REFER through livekit-sip, records through dispatch);
+ * text-level persona tests provide one that records decisions instead.
+ */
+import type { CallContext } from '../call/context.ts';
+import type { TransferReason } from '../transfer/outcome.ts';
+import type { DataActionClient } from './data-actions.ts';
+
+export type TransferRequest = Readonly<{
+  queue: string;
+  reason: TransferReason;
+  /** One or two sentences for the human agent's screen pop. */
+  summary?: string;
+}>;
+
+/** What the LLM is told about a transfer it asked for. */
+export type TransferResult =
+  | { readonly status: 'transferring'; readonly queue: string }
+  | { readonly status: 'not_allowed'; readonly queue: string; readonly allowed: readonly string[] }
+  | { readonly status: 'failed'; readonly queue: string; readonly message: string };
+
+export type CallbackRequest = Readonly<{
+  /** Number to call back, E.164 or national digits. */
+  number: string;
+  issueType: string;
+  notes?: string;
+}>;
+
+export type PersonaRuntime = Readonly<{
+  call: CallContext;
+  route: string;
+  /** Hands the caller to a queue. Only queues the persona declares are allowed. */
+  transfer: (req: TransferRequest) => Promise<TransferResult>;
+  /** Stores a callback request for the contact center; returns its id. */
+  requestCallback: (req: CallbackRequest) => Promise<{ id: string }>;
+  /** The customer's data actions (account and order lookups). */
+  data: DataActionClient;
+}>;

@@ -1,0 +1,140 @@
+import { llm } from '@livekit/agents';
+import { z } from 'zod';
+import type { CallContext } from '../call/context.ts';
+import { defineDataAction, type LookupResult } from './data-actions.ts';
+import { definePersona } from './persona.ts';
+import type { PersonaRuntime } from './runtime.ts';
+import { transferTool } from './tools.ts';
+
+/**
+ * The account the caller authenticated as in the Genesys IVR, from the UUI
+ * Architect set (`account`, `name`, `verified=true`). Never taken from speech.
+ */
+export function authenticatedAccount(
+  call: CallContext,
+): { id: string; name: string | undefined } | undefined {
+  const f = call.uui?.fields;
+  const id = f?.['account'];
+  return f?.['verified'] === 'true' && id && /^\d{4,12}$/.test(id)
+    ? { id, name: f['name'] }
+    : undefined;
+}
+
+export const accountStatus = defineDataAction({
+  name: 'account_status',
+  path: '/accounts/{accountId}/status',
+  params: z.object({ accountId: z.string().regex(/^\d{4,12}$/) }),
+  response: z.object({
+    balance: z.number(),
+    currency: z.string().length(3),
+    dueDate: z.string(),
+    status: z.string(),
+  }),
+});
+
+export const orderStatus = defineDataAction({
+  name: 'order_status',
+  path: '/accounts/{accountId}/orders/{orderId}',
+  params: z.object({
+    accountId: z.string().regex(/^\d{4,12}$/),
+    orderId: z.string().regex(/^[0-9]{4,10}$/),
+  }),
+  response: z.object({ orderId: z.string(), status: z.string(), eta: z.string().optional() }),
+});
+
+/** Authenticated self-service: account context pre-loaded from Genesys, status lookups through data actions. */
+export default definePersona({
+  name: 'self-service',
+  description:
+    'Authenticated callers: account balance and order status through the customer data actions',
+  instructions:
+    'The caller was authenticated by the phone system; their account is known. You can tell them ' +
+    'their account balance and due date (get_account_status) and the status of an order ' +
+    '(get_order_status, with the order number they say). For anything else, or if a lookup is ' +
+    'unavailable, call transfer_to_queue ("billing" for payments, "general" otherwise). Read amounts ' +
+    'and dates naturally. One or two short sentences per reply.',
+  greeting: (call) => {
+    const account = authenticatedAccount(call);
+    return account?.name
+      ? `Hi ${account.name}, thanks for calling. I can check your balance or an order. What would you like to know?`
+      : 'Thanks for calling. I can check your balance or an order. What would you like to know?';
+  },
+  voice: {},
+  keyterms: ['balance', 'order', 'payment', 'due date', 'status'],
+  transferTargets: ['billing', 'general'],
+  tools: (rt) => ({
+    get_account_status: accountStatusTool(rt),
+    get_order_status: orderStatusTool(rt),
+    transfer_to_queue: transferTool(rt, ['billing', 'general']),
+  }),
+  offline: {
+    intents: [
+      {
+        name: 'balance',
+        phrases: ['balance', 'how much', 'owe', 'due'],
+        say: 'Let me check that for you.',
+        call: { tool: 'get_account_status', args: () => ({}), reply: (status) => status },
+      },
+      {
+        name: 'person',
+        phrases: ['agent', 'representative', 'talk to someone', 'a person'],
+        say: 'Let me connect you with our team.',
+        call: {
+          tool: 'transfer_to_queue',
+          args: (call: CallContext) => ({
+            queue: 'general',
+            summary: `Authenticated caller ${call.ani} asked for a person`,
+          }),
+        },
+      },
+    ],
+    noMatch: 'I can check your balance or an order. Which would you like?',
+    toolFailed:
+      'I am sorry, I cannot check that right now. Let me know if you would like to talk to someone.',
+  },
+});
+
+function accountStatusTool(rt: PersonaRuntime) {
+  return llm.tool({
+    description: "Look up the authenticated caller's account balance, due date and status.",
+    parameters: z.object({}),
+    execute: async () => {
+      const account = authenticatedAccount(rt.call);
+      if (!account)
+        return 'The caller is not authenticated. Offer to transfer them to the general queue.';
+      return describe(
+        await rt.data.lookup(accountStatus, { accountId: account.id }),
+        (d) =>
+          `Balance ${d.balance.toFixed(2)} ${d.currency}, due ${d.dueDate}, account ${d.status}.`,
+      );
+    },
+  });
+}
+
+function orderStatusTool(rt: PersonaRuntime) {
+  return llm.tool({
+    description: "Look up the status of one of the authenticated caller's orders.",
+    parameters: z.object({
+      order_number: z
+        .string()
+        .regex(/^[0-9]{4,10}$/)
+        .describe('Order number, digits only'),
+    }),
+    execute: async ({ order_number }) => {
+      const account = authenticatedAccount(rt.call);
+      if (!account)
+        return 'The caller is not authenticated. Offer to transfer them to the general queue.';
+      return describe(
+        await rt.data.lookup(orderStatus, { accountId: account.id, orderId: order_number }),
+        (d) => `Order ${d.orderId} is ${d.status}${d.eta ? `, expected ${d.eta}` : ''}.`,
+      );
+    },
+  });
+}
+
+function describe<R>(result: LookupResult<R>, ok: (data: R) => string): string {
+  if (result.status === 'ok') return ok(result.data);
+  if (result.status === 'not_found')
+    return 'Nothing was found. Ask the caller to check the number.';
+  return 'The lookup is unavailable right now. Apologize and offer to transfer the caller.';
+}

@@ -1,0 +1,103 @@
+/**
+ * A persona runtime for text-level tests: records what the persona's tools
+ * asked for instead of transferring or storing anything.
+ */
+import type { CallContext } from '../../call/context.ts';
+import { createDataActionClient, type DataActionClient } from '../data-actions.ts';
+import type {
+  CallbackRequest,
+  PersonaRuntime,
+  TransferRequest,
+  TransferResult,
+} from '../runtime.ts';
+import { testCall } from './call.ts';
+
+export type RecordingRuntimeOptions = Readonly<{
+  /** Default: {@link testCall}(). */
+  call?: CallContext;
+  /** Default: `'test-route'`. */
+  route?: string;
+  /**
+   * Queues a transfer may target, as the product enforces with the persona's
+   * `transferTargets`; others get `not_allowed`. Default: any queue.
+   */
+  allowedQueues?: readonly string[];
+  /** What an allowed transfer returns. Default: `'transferring'`. */
+  transferResult?: 'transferring' | 'failed' | ((req: TransferRequest) => TransferResult);
+  /**
+   * Answers data-action lookups, e.g. `createDataActionClient` pointed at a
+   * local test server. Default: the product's client with no base URL, which
+   * answers every lookup `unavailable`.
+   */
+  data?: DataActionClient;
+}>;
+
+/** One data-action lookup a tool made. */
+export type RecordedLookup = Readonly<{ action: string; params: Readonly<Record<string, string>> }>;
+
+/**
+ * Records every transfer, callback and data lookup request, in order, and
+ * answers with the configured results.
+ *
+ * @example
+ * const runtime = new RecordingRuntime({ transferResult: 'failed' });
+ * await runtime.transfer({ queue: 'billing', reason: 'persona_route' });
+ * runtime.transfers; // [{ queue: 'billing', reason: 'persona_route' }]
+ */
+export class RecordingRuntime implements PersonaRuntime {
+  readonly call: CallContext;
+  readonly route: string;
+  /** Records each lookup, then answers it with the `data` option's client. */
+  readonly data: DataActionClient;
+  readonly #transfers: TransferRequest[] = [];
+  readonly #callbacks: CallbackRequest[] = [];
+  readonly #lookups: RecordedLookup[] = [];
+  readonly #allowed: readonly string[] | undefined;
+  readonly #result: NonNullable<RecordingRuntimeOptions['transferResult']>;
+
+  constructor(opts: RecordingRuntimeOptions = {}) {
+    this.call = opts.call ?? testCall();
+    this.route = opts.route ?? 'test-route';
+    this.#allowed = opts.allowedQueues;
+    this.#result = opts.transferResult ?? 'transferring';
+    const client = opts.data ?? createDataActionClient({ baseUrl: undefined, token: undefined });
+    this.data = Object.freeze({
+      lookup: (action, params) => {
+        this.#lookups.push(Object.freeze({ action: action.name, params: { ...params } }));
+        return client.lookup(action, params);
+      },
+    });
+  }
+
+  /** Every transfer request, allowed or not. */
+  get transfers(): readonly TransferRequest[] {
+    return [...this.#transfers];
+  }
+
+  /** Every callback request; the n-th is answered with id `callback-n`. */
+  get callbacks(): readonly CallbackRequest[] {
+    return [...this.#callbacks];
+  }
+
+  /** Every data-action lookup, by action name. */
+  get lookups(): readonly RecordedLookup[] {
+    return [...this.#lookups];
+  }
+
+  readonly transfer = async (req: TransferRequest): Promise<TransferResult> => {
+    this.#transfers.push(req);
+    const { queue } = req;
+    if (this.#allowed && !this.#allowed.includes(queue)) {
+      return { status: 'not_allowed', queue, allowed: this.#allowed };
+    }
+    if (typeof this.#result === 'function') return this.#result(req);
+    if (this.#result === 'failed')
+      return { status: 'failed', queue, message: 'test: transfer failed' };
+    return { status: 'transferring', queue };
+  };
+
+  readonly requestCallback = async (req: CallbackRequest): Promise<{ id: string }> => {
+    this.#callbacks.push(req);
+    return { id: `callback-${this.#callbacks.length}` };
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * What dispatch keeps: callback requests now, call records next. One
+ * interface, an embedded SQLite implementation (default) and room for
+ * PostgreSQL; both run the same migrations.
+ */
+export type CallbackRecord = Readonly<{
+  id: string;
+  createdAt: string;
+  /** Number to call back. */
+  number: string;
+  issueType: string;
+  notes: string | undefined;
+  route: string;
+  persona: string;
+  genesysConversationId: string | undefined;
+  sipCallId: string | undefined;
+  status: 'pending';
+}>;
+
+export type NewCallback = Omit<CallbackRecord, 'id' | 'createdAt' | 'status'>;
+
+export interface Store {
+  createCallback(cb: NewCallback): CallbackRecord;
+  getCallback(id: string): CallbackRecord | undefined;
+  close(): void;
+}
