@@ -96,7 +96,12 @@ describe('parseRouting', () => {
     ];
     const routing = parseDoc(doc);
     expect(routing.agentName).toBe('genesys-voice-agent');
-    expect(routing.transfer).toEqual({ uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 30 });
+    expect(routing.transfer).toEqual({
+      uuiEncoding: 'hex',
+      uuiProtocolDiscriminator: '04',
+      uuiMaxBytes: 128,
+      timeoutSeconds: 30,
+    });
     expect(routing.queues['general']?.alternates).toEqual([]);
     expect(routing.routes[0]?.metadata).toEqual({});
   });
@@ -135,7 +140,12 @@ describe('parseRouting', () => {
   it('parses the real livekit-config/routing.yaml', () => {
     const routing = loadRouting(REAL_ROUTING_FILE);
     expect(routing.agentName).toBe('genesys-voice-agent');
-    expect(routing.transfer).toEqual({ uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 20 });
+    expect(routing.transfer).toEqual({
+      uuiEncoding: 'hex',
+      uuiProtocolDiscriminator: '04',
+      uuiMaxBytes: 128,
+      timeoutSeconds: 20,
+    });
     expect(routing.inboundTrunk.allowedAddresses).toEqual(['127.0.0.1']);
     expect(Object.keys(routing.queues).sort()).toEqual(['billing', 'general']);
     expect(routing.queues['general']?.target).toBe('sip:+18005550150@127.0.0.1:5070');

@@ -88,13 +88,26 @@ export const routingSchema = z
       .object({
         /** How UUI travels inside the Refer-To URI; Genesys reads both. */
         uuiEncoding: z.enum(['hex', 'ascii']).default('hex'),
+        /**
+         * Protocol discriminator octet (hex) Genesys expects in front of hex UUI
+         * and strips; "none" when the trunk sends and expects none. See agent/src/genesys/uui.ts.
+         */
+        uuiProtocolDiscriminator: z
+          .string()
+          .regex(/^([0-9a-f]{2}|none)$/i, 'must be a hex octet like "04", or "none"')
+          .default('04'),
         /** Largest UUI payload, in bytes before encoding. */
         uuiMaxBytes: z.number().int().min(16).max(1024).default(128),
         /** How long to wait for Genesys' NOTIFY after the REFER is accepted. */
         timeoutSeconds: z.number().int().min(5).max(120).default(30),
       })
       .strict()
-      .default({ uuiEncoding: 'hex', uuiMaxBytes: 128, timeoutSeconds: 30 }),
+      .default({
+        uuiEncoding: 'hex',
+        uuiProtocolDiscriminator: '04',
+        uuiMaxBytes: 128,
+        timeoutSeconds: 30,
+      }),
     queues: z.record(name, queueSchema),
     routes: z.array(routeSchema).min(1),
   })
@@ -191,4 +204,10 @@ export function loadRouting(file: string): RoutingConfig {
 /** The route that answers a called number, if any. */
 export function routeForNumber(routing: RoutingConfig, dnis: string): Route | undefined {
   return routing.routes.find((r) => r.numbers.includes(dnis));
+}
+
+/** The routing file's protocol discriminator as a number, or undefined for "none". */
+export function uuiProtocolDiscriminator(routing: RoutingConfig): number | undefined {
+  const pd = routing.transfer.uuiProtocolDiscriminator;
+  return pd.toLowerCase() === 'none' ? undefined : Number.parseInt(pd, 16);
 }

@@ -61,6 +61,7 @@ describe('walking-skeleton Genesys call', () => {
     const refer = call.refer;
     expect(refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
     expect(refer?.uui).toMatch(/^[0-9a-f]+;encoding=hex$/);
+    expect(refer?.protocolDiscriminator).toBe(0x04);
     expect(refer?.uuiFields).toEqual({
       ai_reason: 'dtmf_zero',
       ai_route: 'main',

@@ -47,8 +47,10 @@ export type ReferSeen = Readonly<{
   target: string;
   /** The raw User-to-User value embedded in the URI, if any. */
   uui: string | undefined;
-  /** Decoded UUI key/value fields. */
+  /** Decoded UUI key/value fields, after Genesys drops the first octet. */
   uuiFields: Readonly<Record<string, string>>;
+  /** The first octet of hex UUI, which Genesys treats as the protocol discriminator. */
+  protocolDiscriminator: number | undefined;
 }>;
 
 export type GenesysCallReport = Readonly<{
@@ -90,7 +92,8 @@ export async function placeGenesysCall(
       keys: {
         ani: call.ani,
         cnv: call.conversationId,
-        uui: Buffer.from(call.uui, 'latin1').toString('hex'),
+        // Genesys puts the protocol discriminator (04, IA5 text) in front of hex UUI.
+        uui: `04${Buffer.from(call.uui, 'latin1').toString('hex')}`,
         xtier: call.customerTier,
         notify: call.notify,
       },
@@ -119,14 +122,18 @@ export function parseRefer(message: SipMessage): ReferSeen {
   const [target = '', query = ''] = uri.split('?');
   const uui = new URLSearchParams(query).get('User-to-User') ?? undefined;
   const fields: Record<string, string> = {};
+  let protocolDiscriminator: number | undefined;
   if (uui) {
     const [data = '', ...params] = uui.split(';');
     const hex = params.some((p) => p.trim().toLowerCase() === 'encoding=hex');
-    const text = hex ? Buffer.from(data, 'hex').toString('latin1') : data;
+    const bytes = hex ? Buffer.from(data, 'hex') : Buffer.from(data, 'latin1');
+    // Like Genesys: the first octet of hex User-to-User is the protocol discriminator.
+    protocolDiscriminator = hex ? bytes[0] : undefined;
+    const text = (hex ? bytes.subarray(1) : bytes).toString('latin1');
     for (const kv of text.split(';')) {
       const eq = kv.indexOf('=');
       if (eq > 0) fields[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
   }
-  return { message, target, uui, uuiFields: fields };
+  return { message, target, uui, uuiFields: fields, protocolDiscriminator };
 }

@@ -8,6 +8,7 @@ import { AutoSubscribe, log, voice, type JobContext } from '@livekit/agents';
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { uuiProtocolDiscriminator } from '../../../contracts/routing.ts';
 import type { AgentConfig } from '../config.ts';
 import { createDispatchClient } from '../dispatch-client.ts';
 import { createPersonaAgent } from '../personas/agent.ts';
@@ -24,7 +25,11 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
 
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
   const caller = await waitForSipCaller(ctx);
-  const call = callContextFromAttributes(caller.attributes);
+  const pd = uuiProtocolDiscriminator(config.routing);
+  const call = callContextFromAttributes(
+    caller.attributes,
+    pd === undefined ? {} : { protocolDiscriminator: pd },
+  );
   const choice = selectPersona(meta, call);
   const persona = choice.persona;
   const callLog = logger.child({

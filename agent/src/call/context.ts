@@ -3,7 +3,7 @@
  * attributes (set by livekit-sip from the INVITE) and frozen.
  */
 import { headerAttributes, sipAttributes } from '../../../contracts/sip-attributes.ts';
-import { decodeUui, UuiError, type Uui } from '../genesys/uui.ts';
+import { decodeUui, UuiError, type Uui, type UuiOptions } from '../genesys/uui.ts';
 
 export type CallContext = Readonly<{
   /** Caller number: P-Asserted-Identity when present, else From. */
@@ -42,7 +42,10 @@ const CONVERSATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
  * const call = callContextFromAttributes(participant.attributes);
  * call.conversationId; // '6f1c0f3a-...'
  */
-export function callContextFromAttributes(attrs: Readonly<Record<string, string>>): CallContext {
+export function callContextFromAttributes(
+  attrs: Readonly<Record<string, string>>,
+  uuiOptions: UuiOptions = {},
+): CallContext {
   const sipCallId = attrs[sipAttributes.callId];
   const from = attrs[sipAttributes.from];
   const to = attrs[sipAttributes.to];
@@ -64,7 +67,7 @@ export function callContextFromAttributes(attrs: Readonly<Record<string, string>
     attrs[headerAttributes['User-to-User']] || attrs[headerAttributes['X-User-to-User']];
   if (uuiHeader) {
     try {
-      uui = decodeUui(uuiHeader);
+      uui = decodeUui(uuiHeader, uuiOptions);
     } catch (err) {
       if (!(err instanceof UuiError)) throw err;
       uuiProblem = err.code;

@@ -313,3 +313,45 @@ describe('UUI round trip', () => {
     });
   });
 });
+
+describe('protocol discriminator (Genesys drops the first octet of hex UUI)', () => {
+  it('prepends the configured octet when encoding hex', () => {
+    expect(encodeUui('a=1', 'hex', 128, { protocolDiscriminator: 0x04 })).toBe(
+      '04613d31;encoding=hex',
+    );
+  });
+
+  it('does not count the octet against the payload limit', () => {
+    expect(() =>
+      encodeUui('x'.repeat(16), 'hex', 16, { protocolDiscriminator: 0x04 }),
+    ).not.toThrow();
+  });
+
+  it('strips a leading octet that matches the configured one', () => {
+    const uui = decodeUui('04613d313b623d32;encoding=hex', { protocolDiscriminator: 0x04 });
+    expect(uui.fields).toEqual({ a: '1', b: '2' });
+    expect(uui.protocolDiscriminator).toBe(0x04);
+  });
+
+  it('keeps data that does not start with the configured octet', () => {
+    const uui = decodeUui('613d31;encoding=hex', { protocolDiscriminator: 0x04 });
+    expect(uui.fields).toEqual({ a: '1' });
+    expect(uui.protocolDiscriminator).toBeUndefined();
+  });
+
+  it('reads a pd parameter and then keeps every octet of the data', () => {
+    const uui = decodeUui('04613d31;pd=04;encoding=hex', { protocolDiscriminator: 0x04 });
+    expect(uui.text).toBe('\x04a=1');
+    expect(uui.protocolDiscriminator).toBe(0x04);
+  });
+
+  it('round-trips fields through a Refer-To as Genesys reads it', () => {
+    const header = encodeUui(formatFields({ ai_reason: 'dtmf_zero' }), 'hex', 128, {
+      protocolDiscriminator: 4,
+    });
+    const genesysSees = Buffer.from(header.split(';')[0] ?? '', 'hex')
+      .subarray(1)
+      .toString('latin1');
+    expect(genesysSees).toBe('ai_reason=dtmf_zero');
+  });
+});

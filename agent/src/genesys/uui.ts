@@ -4,7 +4,15 @@
  * separated by `;`, `|` or `&`. Genesys exposes the decoded text as
  * `Call.UUIData`; it reads UUI on a returned call only from inside the
  * Refer-To URI.
+ *
+ * Genesys treats the first octet of hex `User-to-User` data as the ISDN
+ * protocol discriminator (PD) and drops it, unless a `pd` parameter carries
+ * it: so we prepend the configured PD when encoding, and remove it when a
+ * decoded payload starts with it.
  */
+
+/** Options shared by encoding and decoding: the protocol discriminator octet, if the trunk uses one. */
+export type UuiOptions = Readonly<{ protocolDiscriminator?: number }>;
 
 export type UuiEncoding = 'hex' | 'ascii';
 
@@ -14,6 +22,8 @@ export type Uui = Readonly<{
   encoding: UuiEncoding;
   /** `key=value` fields found in the text; later keys win. */
   fields: Readonly<Record<string, string>>;
+  /** The protocol discriminator removed from the data (or given as `pd`), if any. */
+  protocolDiscriminator: number | undefined;
 }>;
 
 export type UuiErrorCode = 'empty' | 'bad_hex' | 'unknown_encoding' | 'too_long' | 'bad_field';
@@ -37,7 +47,7 @@ const FIELD_SEPARATORS = /[;|&]/;
  * @example
  * decodeUui('6163636f756e743d3432;encoding=hex').fields; // { account: '42' }
  */
-export function decodeUui(headerValue: string): Uui {
+export function decodeUui(headerValue: string, opts: UuiOptions = {}): Uui {
   const { data, params } = splitHeaderValue(headerValue.trim());
   if (data === '') throw new UuiError('empty', 'UUI header has no data');
   let encoding: UuiEncoding = 'hex';
@@ -48,12 +58,24 @@ export function decodeUui(headerValue: string): Uui {
     }
     encoding = declared;
   }
-  const text = encoding === 'hex' ? hexToText(data) : data;
-  return Object.freeze({ text, encoding, fields: parseFields(text) });
+  let text = encoding === 'hex' ? hexToText(data) : data;
+  let protocolDiscriminator: number | undefined;
+  const pdParam = params.get('pd');
+  if (pdParam !== undefined && /^[0-9a-f]{1,2}$/.test(pdParam)) {
+    protocolDiscriminator = Number.parseInt(pdParam, 16);
+  } else if (
+    encoding === 'hex' &&
+    opts.protocolDiscriminator !== undefined &&
+    text.charCodeAt(0) === opts.protocolDiscriminator
+  ) {
+    protocolDiscriminator = opts.protocolDiscriminator;
+    text = text.slice(1);
+  }
+  return Object.freeze({ text, encoding, fields: parseFields(text), protocolDiscriminator });
 }
 
 /** RFC 7433 header parameters; any other `;`-segment belongs to ascii data. */
-const UUI_PARAMS = new Set(['encoding', 'purpose', 'content']);
+const UUI_PARAMS = new Set(['encoding', 'purpose', 'content', 'pd']);
 
 /**
  * Separates UUI data from its header parameters. Data may be a quoted string
@@ -135,12 +157,19 @@ export function formatFields(fields: Readonly<Record<string, string>>): string {
 }
 
 /**
- * Encodes text as a UUI header value, refusing payloads over `maxBytes`.
+ * Encodes text as a UUI header value, refusing payloads over `maxBytes` (the
+ * text itself, not counting a protocol discriminator, which hex data carries
+ * as its first octet).
  *
  * @example
  * encodeUui('reason=dtmf_0', 'hex', 128); // '726561736f6e3d64746d665f30;encoding=hex'
  */
-export function encodeUui(text: string, encoding: UuiEncoding, maxBytes: number): string {
+export function encodeUui(
+  text: string,
+  encoding: UuiEncoding,
+  maxBytes: number,
+  opts: UuiOptions = {},
+): string {
   const bytes = Buffer.from(text, 'latin1');
   if (bytes.length === 0) throw new UuiError('empty', 'UUI payload is empty');
   if (bytes.length > maxBytes) {
@@ -156,7 +185,9 @@ export function encodeUui(text: string, encoding: UuiEncoding, maxBytes: number)
     throw new UuiError('bad_field', 'ascii UUI must not contain a double quote');
   }
   // Quoted so that a `;` between fields is never read as a header parameter.
-  const data = encoding === 'hex' ? bytes.toString('hex') : `"${text}"`;
+  const pd = opts.protocolDiscriminator;
+  const payload = pd === undefined ? bytes : Buffer.concat([Buffer.from([pd]), bytes]);
+  const data = encoding === 'hex' ? payload.toString('hex') : `"${text}"`;
   return `${data};encoding=${encoding}`;
 }
 

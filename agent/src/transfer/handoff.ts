@@ -4,7 +4,7 @@
  * file, so nothing a caller says can redirect the call.
  */
 import type { SipClient } from 'livekit-server-sdk';
-import type { RoutingConfig } from '../../../contracts/routing.ts';
+import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../call/context.ts';
 import type { TransferAttempt, TransferReason } from './outcome.ts';
 import { sendRefer } from './refer.ts';
@@ -55,6 +55,7 @@ export async function handoff(
       headers: { 'X-AI-Transfer-Reason': req.reason },
       uuiEncoding: routing.transfer.uuiEncoding,
       uuiMaxBytes: routing.transfer.uuiMaxBytes,
+      uuiProtocolDiscriminator: uuiProtocolDiscriminator(routing),
       timeoutSeconds: routing.transfer.timeoutSeconds,
     });
     attempts.push(attempt);

@@ -10,6 +10,7 @@ import {
   UuiError,
   uuiInReferTo,
   type UuiEncoding,
+  type UuiOptions,
 } from '../genesys/uui.ts';
 import { validateSipHeaders } from './headers.ts';
 import type { TransferAttempt, TransferOutcome } from './outcome.ts';
@@ -26,6 +27,8 @@ export type ReferRequest = Readonly<{
   headers?: Readonly<Record<string, string>>;
   uuiEncoding: UuiEncoding;
   uuiMaxBytes: number;
+  /** Octet Genesys drops from the front of hex UUI; see genesys/uui.ts. */
+  uuiProtocolDiscriminator: number | undefined;
   timeoutSeconds: number;
 }>;
 
@@ -43,13 +46,19 @@ export function buildReferTo(
   fields: Readonly<Record<string, string>>,
   encoding: UuiEncoding,
   maxBytes: number,
+  uuiOptions: UuiOptions = {},
 ): { uri: string; droppedFields: string[] } {
   if (!/^sips?:/.test(target)) return { uri: target, droppedFields: Object.keys(fields) };
   const entries = Object.entries(fields);
   const dropped: string[] = [];
   while (entries.length > 0) {
     try {
-      const uui = encodeUui(formatFields(Object.fromEntries(entries)), encoding, maxBytes);
+      const uui = encodeUui(
+        formatFields(Object.fromEntries(entries)),
+        encoding,
+        maxBytes,
+        uuiOptions,
+      );
       return { uri: uuiInReferTo(target, uui), droppedFields: dropped };
     } catch (err) {
       if (!(err instanceof UuiError) || err.code !== 'too_long') throw err;
@@ -79,7 +88,11 @@ export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<Tran
   let referTo: string;
   let headers: Record<string, string>;
   try {
-    referTo = buildReferTo(req.target, req.uuiFields, req.uuiEncoding, req.uuiMaxBytes).uri;
+    referTo = buildReferTo(req.target, req.uuiFields, req.uuiEncoding, req.uuiMaxBytes, {
+      ...(req.uuiProtocolDiscriminator === undefined
+        ? {}
+        : { protocolDiscriminator: req.uuiProtocolDiscriminator }),
+    }).uri;
     headers = validateSipHeaders(req.headers ?? {});
   } catch (err) {
     return finish({ status: 'error', message: (err as Error).message });
