@@ -1,5 +1,5 @@
 # Every target sets up what it needs first (scripts/setup.sh is idempotent).
-.PHONY: setup up demo test test-unit test-stack lint typecheck format
+.PHONY: setup up demo test test-unit test-stack lint typecheck format persona
 RUN := scripts/with-env.sh
 
 setup:
@@ -31,3 +31,7 @@ typecheck: setup
 
 format: setup
 	@$(RUN) npx --no-install prettier --write .
+
+## Scaffold a persona and its text-level test: make persona NAME=front-desk
+persona: setup
+	@$(RUN) node scripts/new-persona.ts $(NAME)

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { cli, ServerOptions } from '@livekit/agents';
 import { cpuSampler, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
+import { routingProblems } from './personas/registry.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 
 let config;
@@ -21,6 +22,12 @@ try {
 
 const capacity = config.capacity;
 const cpuUse = cpuSampler();
+
+const problems = routingProblems(config.routing);
+if (problems.length > 0) {
+  console.error(`personas and routing file disagree:\n  ${problems.join('\n  ')}`);
+  process.exit(2);
+}
 
 cli.runApp(
   new ServerOptions({

@@ -28,6 +28,8 @@ export type SippRun = Readonly<{
 
 export type SipMessage = Readonly<{
   direction: 'sent' | 'received';
+  /** Unix time (seconds) sipp logged the message at. */
+  time: number;
   /** Request method, or undefined for a response. */
   method: string | undefined;
   status: number | undefined;
@@ -113,8 +115,11 @@ export async function runSipp(run: SippRun): Promise<SippResult> {
 /** Splits sipp's -trace_msg log into messages. */
 export function parseMessageLog(text: string): SipMessage[] {
   const parts = text.split(/^-{20,}.*$/m);
+  const times = [...text.matchAll(/^-{20,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)/gm)].map(
+    (m) => Date.parse((m[1] ?? '').replace(' ', 'T')) / 1000, // sipp logs local time
+  );
   const messages: SipMessage[] = [];
-  parts.slice(1).forEach((part) => {
+  parts.slice(1).forEach((part, index) => {
     const lines = part.replace(/^\s*\n/, '').split(/\r?\n/);
     // First line: "UDP message sent (944 bytes):" or "... message received [..] bytes :".
     const direction = /message received/i.test(lines[0] ?? '') ? 'received' : 'sent';
@@ -134,6 +139,7 @@ export function parseMessageLog(text: string): SipMessage[] {
     const statusMatch = /^SIP\/2\.0 (\d{3})/.exec(startLine);
     messages.push({
       direction,
+      time: times[index] ?? 0,
       method: statusMatch ? undefined : startLine.split(' ')[0],
       status: statusMatch ? Number(statusMatch[1]) : undefined,
       startLine,

@@ -66,6 +66,11 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
     call,
     route: meta.route,
     log: callLog,
+    callerGone: new Promise<void>((resolve) => {
+      ctx.room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
+        if (p.identity === caller.identity) resolve();
+      });
+    }),
   });
   const runtime = createCallRuntime({
     persona,

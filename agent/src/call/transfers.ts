@@ -34,6 +34,8 @@ export function createTransferControl(deps: {
   call: CallContext;
   route: string;
   log: CallLogger;
+  /** Resolves when the caller's leg is gone (Genesys took the call, or the caller hung up). */
+  callerGone: Promise<void>;
 }): TransferControl {
   let state: CallState = { phase: 'conversing' };
   return {
@@ -55,6 +57,19 @@ export function createTransferControl(deps: {
         },
         (attempt) => deps.log.info({ attempt }, 'transfer attempt finished'),
       );
+      const last = result.attempts.at(-1)?.outcome.status;
+      if (result.status === 'not_transferred' && last === 'unconfirmed') {
+        // Genesys may have accepted the REFER: if the caller's leg goes away it did.
+        const waitMs = deps.routing.transfer.timeoutSeconds * 1000;
+        const gone = await Promise.race([
+          deps.callerGone.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), waitMs).unref()),
+        ]);
+        if (gone) {
+          state = { phase: 'transferred', queue, reason };
+          return { status: 'transferred', attempts: result.attempts };
+        }
+      }
       if (result.status === 'transferred') {
         state = { phase: 'transferred', queue, reason };
       } else {

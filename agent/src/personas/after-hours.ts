@@ -36,6 +36,18 @@ export default definePersona({
       ]),
       callbackIntent('account', ['account', 'password', 'address', 'login']),
       callbackIntent('other', ['call me back', 'callback', 'call back', 'question']),
+      {
+        name: 'person',
+        phrases: ['talk to someone', 'a person', 'agent', 'representative'],
+        say: 'Let me see if someone from our team can take your call.',
+        call: {
+          tool: 'transfer_to_queue',
+          args: (call: CallContext) => ({
+            queue: 'general',
+            summary: `After-hours caller ${call.ani} asked for a person`,
+          }),
+        },
+      },
     ],
     noMatch:
       'Sorry, I did not catch that. Is it about billing, a technical problem, or your account?',

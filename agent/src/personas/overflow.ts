@@ -29,7 +29,7 @@ export default definePersona({
   }),
   offline: {
     intents: [
-      { name: 'hours', phrases: ['hours', 'open', 'opening', 'close'], say: FAQ.hours },
+      { name: 'hours', phrases: ['hours', 'open', 'opening', 'closing time'], say: FAQ.hours },
       { name: 'website', phrases: ['website', 'online', 'web site'], say: FAQ.website },
       {
         name: 'callback',
@@ -51,7 +51,7 @@ export default definePersona({
           tool: 'transfer_to_queue',
           args: (call: CallContext) => ({
             queue: 'general',
-            summary: `Caller ${call.ani} chose to keep waiting`,
+            summary: `Caller ${call.ani} chose to wait for an agent`,
           }),
         },
       },

@@ -4,6 +4,7 @@
  * persona from the dispatch metadata, then the safe default.
  */
 import type { DispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../call/context.ts';
 import type { Persona } from './persona.ts';
 import afterHours from './after-hours.ts';
@@ -37,4 +38,34 @@ export function selectPersona(meta: DispatchMetadata, call: CallContext): Person
   const fromRoute = personas.get(meta.persona);
   if (fromRoute) return { persona: fromRoute, source: 'route', unknown: fromUui };
   return { persona: DEFAULT_PERSONA, source: 'default', unknown: meta.persona };
+}
+
+/**
+ * Problems between the personas and a routing file, found at worker start so a
+ * misconfiguration fails the deploy instead of a live call: a persona's queue
+ * that the routing file does not define, or a route naming a persona this
+ * worker does not have.
+ *
+ * @example
+ * routingProblems(config.routing); // ['persona "triage" transfers to queue "billing", which routing.yaml does not define']
+ */
+export function routingProblems(routing: RoutingConfig): string[] {
+  const problems: string[] = [];
+  for (const persona of personas.values()) {
+    for (const queue of persona.transferTargets) {
+      if (!Object.hasOwn(routing.queues, queue)) {
+        problems.push(
+          `persona "${persona.name}" transfers to queue "${queue}", which the routing file does not define`,
+        );
+      }
+    }
+  }
+  for (const route of routing.routes) {
+    if (!personas.has(route.persona)) {
+      problems.push(
+        `route "${route.name}" names persona "${route.persona}", which this worker does not have`,
+      );
+    }
+  }
+  return problems;
 }

@@ -100,8 +100,11 @@ function accountStatusTool(rt: PersonaRuntime) {
     parameters: z.object({}),
     execute: async () => {
       const account = authenticatedAccount(rt.call);
-      if (!account)
-        return 'The caller is not authenticated. Offer to transfer them to the general queue.';
+      if (!account) {
+        throw new llm.ToolError(
+          'The caller is not authenticated. Offer to transfer them to the general queue.',
+        );
+      }
       return describe(
         await rt.data.lookup(accountStatus, { accountId: account.id }),
         (d) =>
@@ -122,8 +125,11 @@ function orderStatusTool(rt: PersonaRuntime) {
     }),
     execute: async ({ order_number }) => {
       const account = authenticatedAccount(rt.call);
-      if (!account)
-        return 'The caller is not authenticated. Offer to transfer them to the general queue.';
+      if (!account) {
+        throw new llm.ToolError(
+          'The caller is not authenticated. Offer to transfer them to the general queue.',
+        );
+      }
       return describe(
         await rt.data.lookup(orderStatus, { accountId: account.id, orderId: order_number }),
         (d) => `Order ${d.orderId} is ${d.status}${d.eta ? `, expected ${d.eta}` : ''}.`,
@@ -132,9 +138,17 @@ function orderStatusTool(rt: PersonaRuntime) {
   });
 }
 
+/**
+ * A lookup's answer for the caller, or a ToolError telling the LLM what went
+ * wrong: errors are never read out as if they were data (the offline rules
+ * engine says the persona's `toolFailed` instead).
+ */
 function describe<R>(result: LookupResult<R>, ok: (data: R) => string): string {
   if (result.status === 'ok') return ok(result.data);
-  if (result.status === 'not_found')
-    return 'Nothing was found. Ask the caller to check the number.';
-  return 'The lookup is unavailable right now. Apologize and offer to transfer the caller.';
+  if (result.status === 'not_found') {
+    throw new llm.ToolError('Nothing was found. Ask the caller to check the number.');
+  }
+  throw new llm.ToolError(
+    'The lookup is unavailable right now. Apologize and offer to transfer the caller.',
+  );
 }

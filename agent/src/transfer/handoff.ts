@@ -61,9 +61,9 @@ export async function handoff(
     attempts.push(attempt);
     onAttempt(attempt);
     if (attempt.outcome.status === 'completed') return { status: 'transferred', attempts };
-    // A REFER that failed after Genesys accepted it may have moved the call anyway;
-    // only a refusal or a send error makes the next target safe to try.
-    if (attempt.outcome.status === 'timed_out') break;
+    // After a REFER Genesys may have accepted, the call may be moving: only a
+    // refusal, a reported failure or a REFER that never left make the next target safe.
+    if (attempt.outcome.status === 'timed_out' || attempt.outcome.status === 'unconfirmed') break;
   }
   return { status: 'not_transferred', attempts };
 }

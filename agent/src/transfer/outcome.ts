@@ -8,6 +8,12 @@ export type TransferOutcome =
   | { readonly status: 'failed'; readonly sipStatus: number | undefined; readonly message: string }
   /** No final NOTIFY arrived in time. */
   | { readonly status: 'timed_out'; readonly message: string }
+  /**
+   * The REFER went out but its fate is unknown: livekit-sip lost the REFER
+   * transaction (v1.8.0 can end it before reading a fast 202). Genesys may be
+   * moving the call, so no other target may be tried.
+   */
+  | { readonly status: 'unconfirmed'; readonly message: string }
   /** The REFER could not be sent (bad target, bridge unreachable, call already gone). */
   | { readonly status: 'error'; readonly message: string };
 

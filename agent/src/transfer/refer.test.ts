@@ -219,3 +219,33 @@ describe('classifyTransferError', () => {
     expect(classifyTransferError('boom')).toEqual({ status: 'error', message: 'boom' });
   });
 });
+
+describe('classifyTransferError with what livekit-server really returns', () => {
+  // error_details as livekit-server sent them in the blind-transfer stack test.
+  const details = (text: string) =>
+    Buffer.concat([Buffer.from([0x08, 0x08, 0x12, text.length]), Buffer.from(text)]).toString(
+      'base64',
+    );
+
+  it('tells a failed NOTIFY from a refused REFER by the original text in error_details', () => {
+    const notifyFailed = new SipCallError('ResourceExhausted', 'x', 429, 'resource_exhausted', {
+      error_details: details('call transfer failed: sip status: 486: Busy Here'),
+      sip_status: 'Busy Here',
+      sip_status_code: '486',
+    });
+    const refused = new SipCallError('PermissionDenied', 'x', 403, 'permission_denied', {
+      error_details: details('sip status: 603: Decline'),
+      sip_status: 'Decline',
+      sip_status_code: '603',
+    });
+    expect(classifyTransferError(notifyFailed)).toMatchObject({ status: 'failed', sipStatus: 486 });
+    expect(classifyTransferError(refused)).toMatchObject({ status: 'refused', sipStatus: 603 });
+  });
+
+  it('reports a lost REFER transaction as unconfirmed, never as safe to retry', () => {
+    const lost = new Error(
+      'twirp error unknown: transaction failed to complete (0 intermediate responses)',
+    );
+    expect(classifyTransferError(lost)).toMatchObject({ status: 'unconfirmed' });
+  });
+});

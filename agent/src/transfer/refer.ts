@@ -98,15 +98,29 @@ export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<Tran
     return finish({ status: 'error', message: (err as Error).message });
   }
 
+  // The SDK's own request timeout covers ringing too and is far longer than a
+  // caller should wait, so the transfer timeout is enforced here. The request
+  // itself cannot be cancelled: if Genesys completes later the call just ends.
+  const transfer = sip.transferSipParticipant(req.room, req.participantIdentity, referTo, {
+    headers,
+    playDialtone: false,
+    timeout: req.timeoutSeconds + 5,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), req.timeoutSeconds * 1000);
+  });
   try {
-    await sip.transferSipParticipant(req.room, req.participantIdentity, referTo, {
-      headers,
-      playDialtone: false,
-      timeout: req.timeoutSeconds,
-    });
+    const first = await Promise.race([transfer.then(() => 'done' as const), timedOut]);
+    if (first === 'timeout') {
+      transfer.catch(() => {});
+      return finish({ status: 'timed_out', message: `no outcome within ${req.timeoutSeconds} s` });
+    }
     return finish({ status: 'completed' });
   } catch (err) {
     return finish(classifyTransferError(err));
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -115,7 +129,8 @@ export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<Tran
  * livekit-sip reports a failed NOTIFY as "call transfer failed: <status>" and a
  * refused REFER as the bare SIP status. The SDK's SipCallError rewrites either
  * message to "SIP call failed: <code> <reason>" when it carries the status, so
- * the original text is also looked for in the error's metadata.
+ * the original text is read back from the error's `error_details` metadata
+ * (a base64 google.rpc.Status whose message field is plain text).
  */
 export function classifyTransferError(err: unknown): TransferOutcome {
   const e = err as {
@@ -125,10 +140,11 @@ export function classifyTransferError(err: unknown): TransferOutcome {
     metadata?: Record<string, string>;
   };
   const message = e.message ?? String(err);
-  const original = `${message} ${e.metadata?.['error_details'] ?? ''}`;
+  const original = `${message} ${statusText(e.metadata?.['error_details'])}`;
   const sipStatus =
     typeof e.sipStatusCode === 'number' && e.sipStatusCode > 0 ? e.sipStatusCode : undefined;
   if (/call transfer failed/i.test(original)) return { status: 'failed', sipStatus, message };
+  if (/transaction failed to complete/i.test(original)) return { status: 'unconfirmed', message };
   const gaveUp = (err as Error | undefined)?.name === 'TimeoutError';
   if (
     gaveUp ||
@@ -139,4 +155,12 @@ export function classifyTransferError(err: unknown): TransferOutcome {
   }
   if (sipStatus !== undefined && sipStatus >= 300) return { status: 'refused', sipStatus, message };
   return { status: 'error', message };
+}
+
+/** The readable text inside a base64 google.rpc.Status (its message is a UTF-8 field). */
+function statusText(errorDetails: string | undefined): string {
+  if (!errorDetails) return '';
+  return Buffer.from(errorDetails, 'base64')
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]+/g, ' ');
 }

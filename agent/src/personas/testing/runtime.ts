@@ -24,6 +24,8 @@ export type RecordingRuntimeOptions = Readonly<{
   allowedQueues?: readonly string[];
   /** What an allowed transfer returns. Default: `'transferring'`. */
   transferResult?: 'transferring' | 'failed' | ((req: TransferRequest) => TransferResult);
+  /** What a callback request does. `'failed'` throws, as the real runtime does when dispatch is down. */
+  callbackResult?: 'recorded' | 'failed';
   /**
    * Answers data-action lookups, e.g. `createDataActionClient` pointed at a
    * local test server. Default: the product's client with no base URL, which
@@ -54,12 +56,14 @@ export class RecordingRuntime implements PersonaRuntime {
   readonly #lookups: RecordedLookup[] = [];
   readonly #allowed: readonly string[] | undefined;
   readonly #result: NonNullable<RecordingRuntimeOptions['transferResult']>;
+  readonly #callbackResult: NonNullable<RecordingRuntimeOptions['callbackResult']>;
 
   constructor(opts: RecordingRuntimeOptions = {}) {
     this.call = opts.call ?? testCall();
     this.route = opts.route ?? 'test-route';
     this.#allowed = opts.allowedQueues;
     this.#result = opts.transferResult ?? 'transferring';
+    this.#callbackResult = opts.callbackResult ?? 'recorded';
     const client = opts.data ?? createDataActionClient({ baseUrl: undefined, token: undefined });
     this.data = Object.freeze({
       lookup: (action, params) => {
@@ -98,6 +102,7 @@ export class RecordingRuntime implements PersonaRuntime {
 
   readonly requestCallback = async (req: CallbackRequest): Promise<{ id: string }> => {
     this.#callbacks.push(req);
+    if (this.#callbackResult === 'failed') throw new Error('test: callback store unavailable');
     return { id: `callback-${this.#callbacks.length}` };
   };
 }

@@ -119,7 +119,7 @@ export class RulesLLM extends llm.LLM {
 
   #afterTool(tool: string, output: string): Reply {
     const intent = this.#persona.offline.intents.find((i) => i.call?.tool === tool && i.call.reply);
-    const text = intent?.call?.reply?.(output);
+    const text = intent?.call?.reply?.(plainOutput(output));
     return text ? { text } : SILENT;
   }
 
@@ -193,4 +193,14 @@ function argumentsOf(intent: OfflineIntent, call: CallContext): string {
     throw new TypeError(`offline intent "${intent.name}" args() did not return an object`);
   }
   return JSON.stringify(args);
+}
+
+/** agents-js stores a tool's string result JSON-encoded; personas reply with the plain text. */
+function plainOutput(output: string): string {
+  try {
+    const value: unknown = JSON.parse(output);
+    return typeof value === 'string' ? value : output;
+  } catch {
+    return output;
+  }
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadRouting, parseRouting } from '../../../contracts/routing.ts';
+import { routingProblems } from './registry.ts';
+
+describe('routingProblems', () => {
+  it('finds none for the shipped local routing file', () => {
+    expect(routingProblems(loadRouting('livekit-config/routing.yaml'))).toEqual([]);
+  });
+
+  it('names a persona queue the routing file lacks and a route persona the worker lacks', () => {
+    const routing = parseRouting(
+      `version: 1
+genesys: { region: mypurecloud.com }
+inboundTrunk: { name: t, allowedAddresses: ["127.0.0.1"] }
+queues:
+  general: { target: "sip:+18005550150@byoc.example" }
+routes:
+  - { name: main, numbers: ["+18005550100"], persona: front-desk, humanQueue: general }
+`,
+      'inline.yaml',
+    );
+    const problems = routingProblems(routing);
+    expect(problems).toContain(
+      'persona "triage" transfers to queue "billing", which the routing file does not define',
+    );
+    expect(problems).toContain(
+      'route "main" names persona "front-desk", which this worker does not have',
+    );
+  });
+});
