@@ -62,14 +62,31 @@ describe('walking-skeleton Genesys call', () => {
     expect(refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
     expect(refer?.uui).toMatch(/^[0-9a-f]+;encoding=hex$/);
     expect(refer?.protocolDiscriminator).toBe(0x04);
-    expect(refer?.uuiFields).toEqual({
+    expect(refer?.uuiFields).toMatchObject({
+      ai_ctx: expect.stringMatching(/^[0-9a-f-]{36}$/),
       ai_reason: 'dtmf_zero',
       ai_route: 'main',
       ai_cnv: defaultGenesysCall.conversationId,
-      account: '12345',
-      intent: 'billing',
     });
     expect(refer && header(refer.message, 'X-AI-Transfer-Reason')).toBe('dtmf_zero');
+  });
+
+  it('stores a context record that a Genesys data action can fetch by the UUI id', async () => {
+    const id = call.refer?.uuiFields['ai_ctx'];
+    const url = `http://127.0.0.1:${stack.ports.dispatch}/v1/context/${id}`;
+    expect((await fetch(url)).status).toBe(401);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${stack.dispatchToken}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      id,
+      reason: 'dtmf_zero',
+      queue: 'general',
+      route: 'main',
+      persona: 'triage',
+      genesysConversationId: defaultGenesysCall.conversationId,
+      fields: { account: '12345', intent: 'billing' },
+      transcript: [{ role: 'agent', text: expect.stringContaining('Thank you for calling') }],
+    });
   });
 
   it('tears the call down after Genesys reports the transfer done', () => {

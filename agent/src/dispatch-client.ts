@@ -4,9 +4,11 @@
  * 5xx: a caller waits on the line meanwhile, so the budget is a few seconds.
  */
 import { newCallbackSchema, type NewCallbackRequest } from '../../contracts/callbacks.ts';
+import { newContextRecordSchema, type NewContextRecord } from '../../contracts/context-record.ts';
 
 export type DispatchClient = Readonly<{
   createCallback: (req: NewCallbackRequest) => Promise<{ id: string }>;
+  createContext: (record: NewContextRecord) => Promise<{ id: string }>;
 }>;
 
 export class DispatchUnavailableError extends Error {
@@ -28,33 +30,40 @@ export function createDispatchClient(opts: {
   token: string | undefined;
 }): DispatchClient {
   return {
-    createCallback: async (req) => {
-      if (!opts.url || !opts.token) {
-        throw new DispatchUnavailableError(
-          'DISPATCH_URL and DISPATCH_API_TOKEN are not configured',
-          false,
-        );
-      }
-      const body = JSON.stringify(newCallbackSchema.parse(req));
-      let lastError = '';
-      for (const delay of [0, 250, 1000]) {
-        if (delay) await new Promise((r) => setTimeout(r, delay));
-        try {
-          const res = await fetch(`${opts.url.replace(/\/$/, '')}/v1/callbacks`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
-            body,
-            signal: AbortSignal.timeout(2000),
-          });
-          if (res.status === 201) return { id: ((await res.json()) as { id: string }).id };
-          lastError = `dispatch answered ${res.status}: ${await res.text()}`;
-          if (res.status < 500) throw new DispatchUnavailableError(lastError, false);
-        } catch (err) {
-          if (err instanceof DispatchUnavailableError) throw err;
-          lastError = (err as Error).message;
-        }
-      }
-      throw new DispatchUnavailableError(`dispatch unreachable: ${lastError}`, true);
-    },
+    createCallback: (req) => post(opts, '/v1/callbacks', newCallbackSchema.parse(req)),
+    createContext: (record) => post(opts, '/v1/context', newContextRecordSchema.parse(record)),
   };
+}
+
+async function post(
+  opts: { url: string | undefined; token: string | undefined },
+  path: string,
+  payload: unknown,
+): Promise<{ id: string }> {
+  if (!opts.url || !opts.token) {
+    throw new DispatchUnavailableError(
+      'DISPATCH_URL and DISPATCH_API_TOKEN are not configured',
+      false,
+    );
+  }
+  const body = JSON.stringify(payload);
+  let lastError = '';
+  for (const delay of [0, 250, 1000]) {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    try {
+      const res = await fetch(`${opts.url.replace(/\/$/, '')}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(2000),
+      });
+      if (res.status === 201) return { id: ((await res.json()) as { id: string }).id };
+      lastError = `dispatch answered ${res.status}: ${await res.text()}`;
+      if (res.status < 500) throw new DispatchUnavailableError(lastError, false);
+    } catch (err) {
+      if (err instanceof DispatchUnavailableError) throw err;
+      lastError = (err as Error).message;
+    }
+  }
+  throw new DispatchUnavailableError(`dispatch unreachable: ${lastError}`, true);
 }

@@ -66,6 +66,28 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
     call,
     route: meta.route,
     log: callLog,
+    storeContext: async (queue, reason, summary) => {
+      try {
+        const { id } = await dispatch.createContext({
+          queue,
+          reason,
+          route: meta.route,
+          persona: persona.name,
+          ...(summary ? { summary: summary.slice(0, 500) } : {}),
+          fields: { ...call.uui?.fields },
+          transcript: transcriptExcerpt(session),
+          sipCallId: call.sipCallId,
+          ...(call.conversationId ? { genesysConversationId: call.conversationId } : {}),
+        });
+        return id;
+      } catch (err) {
+        callLog.warn(
+          { error: (err as Error).message },
+          'context record not stored; transferring without it',
+        );
+        return undefined;
+      }
+    },
     callerGone: new Promise<void>((resolve) => {
       ctx.room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
         if (p.identity === caller.identity) resolve();
@@ -139,4 +161,24 @@ async function waitForSipCaller(ctx: JobContext): Promise<RemoteParticipant> {
     const p = await ctx.waitForParticipant();
     if (p.kind === ParticipantKind.SIP) return p;
   }
+}
+
+/** The last turns of the conversation, for the human agent's screen pop. */
+function transcriptExcerpt(
+  session: voice.AgentSession,
+): { role: 'caller' | 'agent'; text: string }[] {
+  return session.history.items
+    .flatMap((item) =>
+      item.type === 'message' &&
+      (item.role === 'user' || item.role === 'assistant') &&
+      item.textContent
+        ? [
+            {
+              role: item.role === 'user' ? ('caller' as const) : ('agent' as const),
+              text: item.textContent.slice(0, 1000),
+            },
+          ]
+        : [],
+    )
+    .slice(-10);
 }

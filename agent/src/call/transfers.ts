@@ -36,6 +36,12 @@ export function createTransferControl(deps: {
   log: CallLogger;
   /** Resolves when the caller's leg is gone (Genesys took the call, or the caller hung up). */
   callerGone: Promise<void>;
+  /** Stores the screen-pop context record; resolves undefined when it could not (never blocks a transfer). */
+  storeContext: (
+    queue: string,
+    reason: TransferReason,
+    summary: string | undefined,
+  ) => Promise<string | undefined>;
 }): TransferControl {
   let state: CallState = { phase: 'conversing' };
   return {
@@ -44,6 +50,7 @@ export function createTransferControl(deps: {
       if (state.phase !== 'conversing') return { status: 'busy' };
       state = { phase: 'transferring', queue, reason };
       deps.log.info({ queue, reason, summary }, 'transferring caller to a human');
+      const contextId = await deps.storeContext(queue, reason, summary);
       const result = await handoff(
         deps.sip,
         deps.routing,
@@ -54,6 +61,7 @@ export function createTransferControl(deps: {
           reason,
           call: deps.call,
           route: deps.route,
+          ...(contextId ? { contextId } : {}),
         },
         (attempt) => deps.log.info({ attempt }, 'transfer attempt finished'),
       );

@@ -21,14 +21,17 @@ export type HandoffRequest = Readonly<{
   reason: TransferReason;
   call: CallContext;
   route: string;
+  /** Id of the context record dispatch stored for the screen pop, if it could. */
+  contextId?: string;
 }>;
 
 /**
- * UUI fields Genesys receives: our reason and route first (they must survive
- * truncation), then the caller's original UUI fields.
+ * UUI fields Genesys receives: the context record id, our reason and route
+ * first (they must survive truncation), then the caller's original UUI fields.
  */
 export function handoffUuiFields(req: HandoffRequest): Record<string, string> {
   return {
+    ...(req.contextId ? { ai_ctx: req.contextId } : {}),
     ai_reason: req.reason,
     ai_route: req.route,
     ...(req.call.conversationId ? { ai_cnv: req.call.conversationId } : {}),

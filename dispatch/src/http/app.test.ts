@@ -173,3 +173,59 @@ describe('/v1/callbacks', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('/v1/context', () => {
+  const ready = { provisioned: true, lastError: undefined };
+  const record = {
+    reason: 'dtmf_zero',
+    queue: 'general',
+    route: 'main',
+    persona: 'triage',
+    summary: 'Caller asks about a late fee',
+    fields: { account: '12345' },
+    transcript: [
+      { role: 'agent', text: 'Thank you for calling.' },
+      { role: 'caller', text: 'I have a question about my bill.' },
+    ],
+    genesysConversationId: '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6',
+  };
+  const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+  it('stores a record and serves it to the screen pop by id', async () => {
+    const { app } = appWith(ready);
+    const created = await app.request('/v1/context', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(record),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const fetched = await app.request(`/v1/context/${id}`, { headers: auth });
+    expect(fetched.status).toBe(200);
+    expect(await fetched.json()).toMatchObject({ ...record, id });
+  });
+
+  it('refuses a transcript entry with an unknown role and names it', async () => {
+    const { app } = appWith(ready);
+    const res = await app.request('/v1/context', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ ...record, transcript: [{ role: 'system', text: 'x' }] }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { problems: string[] }).problems.join()).toMatch(
+      /transcript\.0\.role/,
+    );
+  });
+
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    const { app } = appWith(ready);
+    const res = await app.request('/v1/context', { method: 'POST', headers: auth, body: '{' });
+    expect(await res.json()).toEqual({ error: 'invalid_json' });
+  });
+
+  it('needs the token to read a record', async () => {
+    const { app } = appWith(ready);
+    expect((await app.request('/v1/context/anything')).status).toBe(401);
+  });
+});

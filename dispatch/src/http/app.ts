@@ -4,7 +4,10 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import type { z } from 'zod';
 import { newCallbackSchema } from '../../../contracts/callbacks.ts';
+import { newContextRecordSchema } from '../../../contracts/context-record.ts';
 import type { Store } from '../store/store.ts';
 
 export type DispatchStatus = () => Readonly<{
@@ -53,6 +56,24 @@ export function createApp(deps: AppDeps): Hono {
     const record = deps.store.createCallback({ ...rest, notes, genesysConversationId, sipCallId });
     return c.json(record, 201);
   });
+  app.post('/v1/context', async (c) => {
+    const body: unknown = await c.req.json().catch(() => INVALID_JSON);
+    if (body === INVALID_JSON) return c.json({ error: 'invalid_json' }, 400);
+    const parsed = newContextRecordSchema.safeParse(body);
+    if (!parsed.success) return invalid(c, parsed.error);
+    const { summary, genesysConversationId, sipCallId, ...rest } = parsed.data;
+    const record = deps.store.createContext({
+      ...rest,
+      ...(summary === undefined ? {} : { summary }),
+      ...(genesysConversationId === undefined ? {} : { genesysConversationId }),
+      ...(sipCallId === undefined ? {} : { sipCallId }),
+    });
+    return c.json(record, 201);
+  });
+  app.get('/v1/context/:id', (c) => {
+    const record = deps.store.getContext(c.req.param('id'));
+    return record ? c.json(record) : c.json({ error: 'not_found' }, 404);
+  });
   app.get('/v1/callbacks/:id', (c) => {
     const record = deps.store.getCallback(c.req.param('id'));
     return record ? c.json(record) : c.json({ error: 'not_found' }, 404);
@@ -78,4 +99,11 @@ function bearerAuth(token: string | undefined): MiddlewareHandler {
     }
     await next();
   };
+}
+
+const INVALID_JSON = Symbol('invalid json');
+
+function invalid(c: Context, error: z.ZodError) {
+  const problems = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+  return c.json({ error: 'invalid_request', problems }, 400);
 }

@@ -19,4 +19,14 @@ export const migrations: readonly { id: number; name: string; sql: string }[] = 
       status TEXT NOT NULL
     )`,
   },
+  {
+    id: 2,
+    name: 'context records',
+    sql: `CREATE TABLE context_records (
+      id TEXT PRIMARY KEY,
+      created_at TEXT NOT NULL,
+      genesys_conversation_id TEXT,
+      body TEXT NOT NULL
+    )`,
+  },
 ];

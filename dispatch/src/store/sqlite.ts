@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { migrations } from './migrations.ts';
-import type { CallbackRecord, NewCallback, Store } from './store.ts';
+import type { CallbackRecord, ContextRecord, NewCallback, NewContext, Store } from './store.ts';
 
 type CallbackRow = {
   id: string;
@@ -35,6 +35,10 @@ export function openSqliteStore(path: string): Store {
        genesys_conversation_id, sip_call_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
   );
   const select = db.prepare('SELECT * FROM callbacks WHERE id = ?');
+  const insertContext = db.prepare(
+    'INSERT INTO context_records (id, created_at, genesys_conversation_id, body) VALUES (?, ?, ?, ?)',
+  );
+  const selectContext = db.prepare('SELECT id, created_at, body FROM context_records WHERE id = ?');
   return {
     createCallback(cb: NewCallback): CallbackRecord {
       const id = randomUUID();
@@ -55,6 +59,29 @@ export function openSqliteStore(path: string): Store {
     getCallback(id: string): CallbackRecord | undefined {
       const row = select.get(id) as CallbackRow | undefined;
       return row && toRecord(row);
+    },
+    createContext(record: NewContext): ContextRecord {
+      const id = randomUUID();
+      const createdAt = new Date().toISOString();
+      insertContext.run(
+        id,
+        createdAt,
+        record.genesysConversationId ?? null,
+        JSON.stringify(record),
+      );
+      return Object.freeze({ ...record, id, createdAt });
+    },
+    getContext(id: string): ContextRecord | undefined {
+      const row = selectContext.get(id) as
+        { id: string; created_at: string; body: string } | undefined;
+      return (
+        row &&
+        Object.freeze({
+          ...(JSON.parse(row.body) as NewContext),
+          id: row.id,
+          createdAt: row.created_at,
+        })
+      );
     },
     close: () => db.close(),
   };
