@@ -62,6 +62,7 @@ describe('loadAgentConfig', () => {
       'livekit',
       'offlineVoice',
       'routing',
+      'voice',
     ]);
   });
 

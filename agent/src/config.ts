@@ -6,6 +6,11 @@ import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
 import type { CapacityPolicy } from './capacity.ts';
+import {
+  parseVoiceSettings,
+  VoiceSettingsError,
+  type VoiceSettings,
+} from './voice/providers/settings.ts';
 
 const envSchema = z.object({
   LIVEKIT_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL'),
@@ -49,6 +54,8 @@ export type AgentConfig = Readonly<{
   dataActions: Readonly<{ baseUrl: string | undefined; token: string | undefined }>;
   drainTimeoutSeconds: number;
   offlineVoice: Readonly<{ ttsVoice: string }>;
+  /** Cloud providers, offline pieces and turn tuning (see voice/providers/settings.ts). */
+  voice: VoiceSettings;
 }>;
 
 export class ConfigError extends Error {
@@ -70,6 +77,14 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       `agent configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
     );
   }
+  let voice: VoiceSettings;
+  try {
+    voice = parseVoiceSettings(set);
+  } catch (err) {
+    if (err instanceof VoiceSettingsError)
+      throw new ConfigError(`agent configuration is invalid:\n  ${err.issues.join('\n  ')}`);
+    throw err;
+  }
   const e = parsed.data;
   return deepFreeze({
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
@@ -80,6 +95,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
     dataActions: { baseUrl: e.DATA_ACTIONS_URL, token: e.DATA_ACTIONS_TOKEN },
     offlineVoice: { ttsVoice: e.OFFLINE_TTS_VOICE },
+    voice,
   });
 }
 

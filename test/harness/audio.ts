@@ -15,17 +15,21 @@ export function synthesizeCallerSpeech(
   text: string,
   outFile: string,
   engine: SpeechEngine = 'espeak-ng',
-  voice?: string,
+  opts: { voice?: string; trailingSilenceSeconds?: number } = {},
 ): void {
   const dir = mkdtempSync(join(tmpdir(), 'caller-speech-'));
   try {
     const raw = join(dir, 'speech.wav');
     if (engine === 'espeak-ng') {
-      execFileSync('espeak-ng', ['-v', voice ?? 'en-us', '-s', '150', '-w', raw, '--', text]);
+      execFileSync('espeak-ng', ['-v', opts.voice ?? 'en-us', '-s', '150', '-w', raw, '--', text]);
     } else {
-      execFileSync('flite', ['-voice', voice ?? 'kal16', '-t', text, '-o', raw]);
+      execFileSync('flite', ['-voice', opts.voice ?? 'kal16', '-t', text, '-o', raw]);
     }
-    execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-e', 'u-law', outFile]);
+    // A phone line keeps carrying (near) silence after the caller stops talking.
+    const pad = opts.trailingSilenceSeconds
+      ? ['pad', '0', String(opts.trailingSilenceSeconds)]
+      : [];
+    execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-e', 'u-law', outFile, ...pad]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

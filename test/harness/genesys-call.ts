@@ -22,6 +22,8 @@ export type GenesysCall = Readonly<{
   speech: string;
   /** Synthetic caller voice (flite's kal16 is what the offline recognizer hears best). */
   speechEngine: SpeechEngine;
+  /** Silence the line carries after the caller speaks (0 when a digit follows). */
+  trailingSilenceSeconds: number;
   /** Digit pressed after speaking (sipp's RFC 2833 pcap). */
   digit: '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'pound' | 'star';
   /** sipfrag status line Genesys reports in its NOTIFY. */
@@ -37,6 +39,7 @@ export const defaultGenesysCall: GenesysCall = Object.freeze({
   customerTier: 'gold',
   speech: 'Hello, I have a question about my bill.',
   speechEngine: 'espeak-ng',
+  trailingSilenceSeconds: 0,
   digit: '0',
   notify: '200 OK',
 });
@@ -70,7 +73,9 @@ export async function placeGenesysCall(
   call: GenesysCall = defaultGenesysCall,
 ): Promise<GenesysCallReport> {
   const speechFile = join(stack.runDir, 'caller-speech.wav');
-  synthesizeCallerSpeech(call.speech, speechFile, call.speechEngine);
+  synthesizeCallerSpeech(call.speech, speechFile, call.speechEngine, {
+    trailingSilenceSeconds: call.trailingSilenceSeconds,
+  });
   const capture = await startRtpCapture(
     stack.ports.genesysMedia,
     join(stack.runDir, 'genesys-media.pcap'),

@@ -153,6 +153,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         // One machine runs the whole stack and the tests: count capacity in calls only.
         AGENT_CPU_LOAD_LIMIT: '0',
         AGENT_DRAIN_TIMEOUT_SECONDS: '5',
+        // STACK_AGENT_LOG_LEVEL=debug shows the agent's turn-by-turn states when a test needs it.
+        ...(process.env['STACK_AGENT_LOG_LEVEL']
+          ? { LOG_LEVEL: process.env['STACK_AGENT_LOG_LEVEL'] }
+          : {}),
         ...opts.agentEnv,
         LIVEKIT_URL: wsUrl,
         DISPATCH_URL: `http://127.0.0.1:${ports.dispatch}`,

@@ -4,7 +4,9 @@
  * picks the persona, runs the voice pipeline, and hands the caller to a human
  * on DTMF 0 or when the persona transfers.
  */
-import { AutoSubscribe, log, voice, type JobContext } from '@livekit/agents';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoSubscribe, log, voice, type JobContext, type VAD } from '@livekit/agents';
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
@@ -14,12 +16,26 @@ import { createDispatchClient } from '../dispatch-client.ts';
 import { createPersonaAgent } from '../personas/agent.ts';
 import { createDataActionClient } from '../personas/data-actions.ts';
 import { selectPersona } from '../personas/registry.ts';
+import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
+import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
-import { callContextFromAttributes } from './context.ts';
+import { callContextFromAttributes, type CallContext } from './context.ts';
 import { createCallRuntime } from './runtime.ts';
 import { createTransferControl } from './transfers.ts';
 
-export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<void> {
+const greetings = new GreetingCache({
+  maxBytes: 8 << 20,
+  store: new DiskGreetingStore({
+    dir: join(tmpdir(), 'genesys-voice-agent-greetings'),
+    maxBytes: 32 << 20,
+  }),
+});
+
+export async function answerCall<ProcessData>(
+  ctx: JobContext<ProcessData>,
+  config: AgentConfig,
+  vad: VAD,
+): Promise<void> {
   const logger = log().child({ room: ctx.job.room?.name, jobId: ctx.job.id });
   const meta = parseDispatchMetadata(ctx.job.metadata);
 
@@ -114,19 +130,41 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
     log: callLog,
   });
 
-  const stack = createVoiceStack(config, persona, call);
+  const stack = createVoiceStack(config, persona, call, vad);
   const session = new voice.AgentSession({
     ...(stack.stt ? { stt: stack.stt } : {}),
-    ...(stack.vad ? { vad: stack.vad } : {}),
     ...(stack.llm ? { llm: stack.llm } : {}),
     tts: stack.tts,
+    vad: stack.vad,
+    turnHandling: stack.turnHandling,
+  });
+  // A provider that fails past its retries ends the session: hand the caller to
+  // a human first, so a broken pipeline never drops a call.
+  let failover: Promise<unknown> | undefined;
+  session.on(voice.AgentSessionEventTypes.Error, (ev) => {
+    if (ev.error.recoverable) return;
+    callLog.error(
+      { failed: ev.error.type, provider: ev.error.label },
+      'voice provider failed; handing the caller to a human',
+    );
+    failover ??= transfers.transfer(meta.humanQueue, 'provider_failure');
   });
   session.on(voice.AgentSessionEventTypes.Close, (ev) => {
-    callLog.info(
-      { reason: ev.reason, finalState: transfers.state().phase },
-      'session closed; ending job',
-    );
-    ctx.shutdown('session closed');
+    void (async () => {
+      if (ev.error && !failover) failover = transfers.transfer(meta.humanQueue, 'provider_failure');
+      if (failover) await failover;
+      callLog.info(
+        { reason: ev.reason, finalState: transfers.state().phase },
+        'session closed; ending job',
+      );
+      ctx.shutdown('session closed');
+    })();
+  });
+  session.on(voice.AgentSessionEventTypes.UserStateChanged, (ev) => {
+    callLog.debug({ from: ev.oldState, to: ev.newState }, 'caller state changed');
+  });
+  session.on(voice.AgentSessionEventTypes.AgentStateChanged, (ev) => {
+    callLog.debug({ from: ev.oldState, to: ev.newState }, 'agent state changed');
   });
   session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
     if (ev.isFinal) callLog.info({ transcript: ev.transcript }, 'caller said');
@@ -152,11 +190,23 @@ export async function answerCall(ctx: JobContext, config: AgentConfig): Promise<
     { stt: stack.describe.stt, llm: stack.describe.llm, tts: stack.describe.tts },
     'voice pipeline started',
   );
-  session.say(persona.greeting(call), { allowInterruptions: false });
+  stack.prewarm();
+  const greeting = persona.greeting(call);
+  greetings.say(
+    session,
+    // A greeting that carries caller data (a name) stays out of the shared disk store.
+    {
+      persona: persona.name,
+      text: greeting,
+      speaker: stack.greeting,
+      persist: greeting === persona.greeting(ANONYMOUS_CALL),
+    },
+    { allowInterruptions: false },
+  );
 }
 
 /** The SIP participant of this room: the caller Genesys sent. */
-async function waitForSipCaller(ctx: JobContext): Promise<RemoteParticipant> {
+async function waitForSipCaller<T>(ctx: JobContext<T>): Promise<RemoteParticipant> {
   for (;;) {
     const p = await ctx.waitForParticipant();
     if (p.kind === ParticipantKind.SIP) return p;
@@ -182,3 +232,15 @@ function transcriptExcerpt(
     )
     .slice(-10);
 }
+
+/** A call with no caller data: what a greeting says when it is not personal. */
+const ANONYMOUS_CALL: CallContext = Object.freeze({
+  ani: '',
+  dnis: '',
+  conversationId: undefined,
+  sipCallId: '',
+  trunkId: undefined,
+  uui: undefined,
+  uuiProblem: undefined,
+  xHeaders: Object.freeze({}),
+});

@@ -20,6 +20,12 @@ export type OfflineIntent = Readonly<{
   name: string;
   /** Word sequences (lower case) any of which triggers the intent. */
   phrases: readonly string[];
+  /**
+   * Whole sentences callers say for this intent. They only teach the offline
+   * recognizer (its grammar), which hears full sentences far better than
+   * keywords; matching still uses `phrases`.
+   */
+  examples?: readonly string[];
   /** A reply spoken when the intent matches (before the tool call, if any). */
   say?: string;
   /**
@@ -72,6 +78,9 @@ const declaration = z.object({
       z.object({
         name: z.string().min(1),
         phrases: z.array(z.string().regex(/^[a-z' ]+$/, 'phrases are lower-case words')).min(1),
+        examples: z
+          .array(z.string().regex(/^[a-z' ]+$/, 'examples are lower-case words'))
+          .optional(),
       }),
     ),
     noMatch: z.string().min(1),

@@ -23,6 +23,11 @@ export default definePersona({
       {
         name: 'billing',
         phrases: ['bill', 'my bill', 'billing', 'payment', 'charge', 'refund', 'invoice'],
+        examples: [
+          "i'd like to talk to someone about my bill",
+          'i have a question about my bill',
+          'there is a wrong charge on my bill',
+        ],
         say: 'Let me connect you with our billing team.',
         call: {
           tool: 'transfer_to_queue',
@@ -32,6 +37,7 @@ export default definePersona({
       {
         name: 'person',
         phrases: ['talk to someone', 'a person', 'agent', 'representative', 'human'],
+        examples: ['i want to talk to a person', 'can i speak to an agent please'],
         say: 'Let me connect you with one of our team.',
         call: {
           tool: 'transfer_to_queue',

@@ -1,23 +1,17 @@
 /**
- * Chooses the voice providers for a call. Without cloud keys the agent runs on
- * the offline voice (espeak-ng speech, PocketSphinx recognition with the
- * persona's grammar, the deterministic rules engine in place of the LLM), and
- * says so in the logs.
+ * Chooses the voice providers for a call: the cloud providers that are
+ * configured, each with its offline counterpart as failover, and the offline
+ * voice for the rest (espeak-ng speech, PocketSphinx recognition on the
+ * persona's grammar, the deterministic rules engine in place of the LLM). When
+ * any piece runs offline the worker says so in its logs.
  */
-import { log, type llm, type stt, type tts, type VAD } from '@livekit/agents';
+import { log, type VAD } from '@livekit/agents';
 import type { CallContext } from '../call/context.ts';
 import type { AgentConfig } from '../config.ts';
 import type { Persona } from '../personas/persona.ts';
-import { EspeakTTS } from './offline/espeak-tts.ts';
+import { PocketsphinxSTT } from './offline/pocketsphinx-stt.ts';
 import { RulesLLM } from './offline/rules-llm.ts';
-
-export type VoiceStack = Readonly<{
-  stt: stt.STT | undefined;
-  vad: VAD | undefined;
-  llm: llm.LLM | undefined;
-  tts: tts.TTS;
-  describe: Readonly<{ stt: string; llm: string; tts: string }>;
-}>;
+import { buildCallVoice, type CallVoice } from './providers/call-voice.ts';
 
 let announced = false;
 
@@ -25,20 +19,36 @@ export function createVoiceStack(
   config: AgentConfig,
   persona: Persona,
   call: CallContext,
-): VoiceStack {
-  const voice = persona.voice.espeakVoice ?? config.offlineVoice.ttsVoice;
+  vad: VAD,
+): CallVoice {
+  const built = buildCallVoice(config.voice, persona, vad, {
+    llm: new RulesLLM(persona, call),
+    stt: new PocketsphinxSTT({
+      phrases: persona.offline.intents.flatMap((i) => [...i.phrases, ...(i.examples ?? [])]),
+      keywords: [...persona.keyterms],
+    }),
+    espeakVoice: persona.voice.espeakVoice ?? config.offlineVoice.ttsVoice,
+  });
+  // Name what stands in for a missing provider, for operators reading the logs.
+  const voice: CallVoice = {
+    ...built,
+    describe: {
+      ...built.describe,
+      stt: built.describe.stt === 'offline' ? 'offline/pocketsphinx' : built.describe.stt,
+      llm: built.describe.llm === 'offline' ? 'offline/rules-engine' : built.describe.llm,
+    },
+  };
   if (!announced) {
-    log().warn(
-      { tts: `espeak-ng/${voice}` },
-      'OFFLINE VOICE: no cloud voice providers configured; using espeak-ng for speech',
-    );
+    const offline = Object.values(voice.describe).some((d) => d.startsWith('offline'));
+    if (offline) {
+      log().warn(
+        { ...voice.describe },
+        'OFFLINE VOICE: some voice providers are not configured; espeak-ng, PocketSphinx and the rules engine stand in for them',
+      );
+    } else {
+      log().info({ ...voice.describe }, 'cloud voice providers configured');
+    }
     announced = true;
   }
-  return {
-    stt: undefined,
-    vad: undefined,
-    llm: new RulesLLM(persona, call),
-    tts: new EspeakTTS({ voice }),
-    describe: { stt: 'none', llm: `offline.RulesLLM/${persona.name}`, tts: `espeak-ng/${voice}` },
-  };
+  return voice;
 }

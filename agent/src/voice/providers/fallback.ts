@@ -1,0 +1,78 @@
+/**
+ * Provider failover with the framework's FallbackAdapters: a failing cloud
+ * piece degrades to its offline counterpart for the rest of the call, and is
+ * taken back when it recovers. Timings are set for a caller waiting in
+ * silence, not for throughput.
+ */
+import { llm, stt, tts, type VAD } from '@livekit/agents';
+
+/**
+ * Seconds OpenAI has to start answering before the fallback answers instead.
+ * The timeout covers the wait for the response to start (not its length);
+ * a typical first token takes well under a second.
+ */
+export const LLM_ATTEMPT_TIMEOUT_S = 4;
+
+/**
+ * Retries of the primary TTS before the fallback speaks. A retry is silence
+ * on the line (agents-js waits 0.1 s, then 2 s, between attempts); without
+ * one the fallback speaks that sentence and the recovery probe, run at once,
+ * hands the next sentences back to the primary if it answers again.
+ */
+export const TTS_MAX_RETRY = 0;
+
+/**
+ * How often a failed TTS is probed for recovery. Each probe synthesizes a
+ * short sentence, which the provider bills.
+ */
+export const TTS_RECOVERY_DELAY_MS = 15_000;
+
+/**
+ * The primary LLM, falling back to `fallback` (e.g. the offline rules engine)
+ * when it fails or is slow to start. Without a fallback, the primary alone.
+ *
+ * @example
+ * const brain = llmWithFallback(openAiLlm(settings.llm), new RulesLLM(persona, call));
+ */
+export function llmWithFallback(primary: llm.LLM, fallback: llm.LLM | undefined): llm.LLM {
+  if (!fallback) return primary;
+  return new llm.FallbackAdapter({
+    llms: [primary, fallback],
+    attemptTimeout: LLM_ATTEMPT_TIMEOUT_S,
+    maxRetryPerLLM: 0,
+    // A reply already spoken in part is not restarted in another voice.
+    retryOnChunkSent: false,
+  });
+}
+
+/**
+ * The primary TTS, falling back to `fallback` (e.g. espeak-ng). The adapter
+ * speaks at the higher of the two sample rates and resamples the other.
+ *
+ * @example
+ * const speech = ttsWithFallback(elevenLabsTts(settings.tts, persona.voice), new EspeakTTS());
+ */
+export function ttsWithFallback(primary: tts.TTS, fallback: tts.TTS): tts.FallbackAdapter {
+  return new tts.FallbackAdapter({
+    ttsInstances: [primary, fallback],
+    maxRetryPerTTS: TTS_MAX_RETRY,
+    recoveryDelayMs: TTS_RECOVERY_DELAY_MS,
+  });
+}
+
+/**
+ * The primary STT, falling back to `fallback` (e.g. the offline recognizer).
+ * `vad` lets the adapter wrap a non-streaming fallback. Without a fallback,
+ * the primary alone.
+ *
+ * @example
+ * const ears = sttWithFallback(deepgramStt(settings.stt, opts), offlineStt, vad);
+ */
+export function sttWithFallback(
+  primary: stt.STT,
+  fallback: stt.STT | undefined,
+  vad: VAD,
+): stt.STT {
+  if (!fallback) return primary;
+  return new stt.FallbackAdapter({ sttInstances: [primary, fallback], vad });
+}
