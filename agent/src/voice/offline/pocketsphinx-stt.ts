@@ -55,6 +55,13 @@ export type PocketsphinxSTTOptions = Readonly<{
   language?: string;
   /** See `JsgfInput.spanWeight`. */
   spanWeight?: number;
+  /**
+   * Frames quieter than this RMS (16-bit scale) reach the decoder as true
+   * silence. Line and codec noise between utterances otherwise turns into
+   * phantom words ("a") and skews the decoder's live normalization for the
+   * speech that follows. Default 200 (about -44 dBFS); 0 disables.
+   */
+  squelchRms?: number;
 }>;
 
 const EXITED: unique symbol = Symbol('exited');
@@ -105,6 +112,11 @@ export class PocketsphinxSTT extends stt.STT {
 
   override get provider(): string {
     return 'offline';
+  }
+
+  /** See `PocketsphinxSTTOptions.squelchRms`. */
+  get squelchRms(): number {
+    return this.#options.squelchRms ?? 200;
   }
 
   get language(): string {
@@ -281,7 +293,7 @@ export class PocketsphinxSpeechStream extends stt.SpeechStream {
         const seconds = frame.samplesPerChannel / POCKETSPHINX_SAMPLE_RATE;
         timeline.addAudio(seconds);
         pendingUsage += seconds;
-        await proc.write(pcmBytes(frame));
+        await proc.write(squelch(pcmBytes(frame), this.#stt.squelchRms));
       }
       await proc.finish();
       emitUsage();
@@ -376,4 +388,13 @@ function* resampleTo16kMono(frames: readonly AudioFrame[]): Generator<AudioFrame
     yield* resampler.flush();
     resampler.close();
   }
+}
+
+/** Zeroes a 16-bit PCM chunk whose RMS is below `threshold` (see `squelchRms`). */
+export function squelch(pcm: Uint8Array, threshold: number): Uint8Array {
+  if (threshold <= 0 || pcm.length < 2) return pcm;
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2));
+  let sum = 0;
+  for (const v of samples) sum += v * v;
+  return Math.sqrt(sum / samples.length) < threshold ? new Uint8Array(pcm.length) : pcm;
 }
