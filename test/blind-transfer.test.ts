@@ -27,10 +27,12 @@ describe('blind transfer when Genesys does not take the call', () => {
   const calls: Record<string, { report: GenesysCallReport; attempts: Attempt[] }> = {};
 
   const call = async (scenario: string, conversationId: string) => {
+    // The caller only presses 0: speech the persona acts on would start transfers of its own.
     const report = await placeGenesysCall(stack, {
       ...defaultGenesysCall,
       scenario,
       conversationId,
+      speech: '',
     });
     const attempts = readJsonLog(stack.runDir, 'agent.log')
       .filter(
@@ -70,7 +72,7 @@ describe('blind transfer when Genesys does not take the call', () => {
 
   it('tries the alternate target after Genesys refuses the REFER with 603', () => {
     const { report, attempts } = calls['refused']!;
-    expect(report.sipp.errors).toBe('');
+    expect(report.sipp.failures).toEqual([]);
     expect(report.sipp.exitCode).toBe(0);
     expect(
       refersOf(report).map(
@@ -86,7 +88,7 @@ describe('blind transfer when Genesys does not take the call', () => {
 
   it('tries the alternate target when the NOTIFY reports the transfer failed', () => {
     const { report, attempts } = calls['notify']!;
-    expect(report.sipp.errors).toBe('');
+    expect(report.sipp.failures).toEqual([]);
     expect(report.sipp.exitCode).toBe(0);
     expect(attempts.map((a) => [a.target, a.outcome.status, a.outcome.sipStatus])).toEqual([
       [PRIMARY, 'failed', 486],
@@ -97,7 +99,7 @@ describe('blind transfer when Genesys does not take the call', () => {
 
   it('keeps the caller and tells them when Genesys never reports the outcome', () => {
     const { report, attempts } = calls['silent']!;
-    expect(report.sipp.errors).toBe('');
+    expect(report.sipp.failures).toEqual([]);
     expect(report.sipp.exitCode).toBe(0);
     // timed_out after the transfer timeout, or unconfirmed when livekit-sip lost the REFER transaction.
     expect(attempts).toHaveLength(1);

@@ -51,7 +51,7 @@ describe('spoken request on the offline voice', () => {
   });
 
   it('transfers the caller to the billing queue with the context in UUI', () => {
-    expect(call.sipp.errors).toBe('');
+    expect(call.sipp.failures).toEqual([]);
     expect(call.sipp.exitCode).toBe(0);
     expect(call.refer?.target).toBe('sip:+18005550151@127.0.0.1:5070');
     expect(call.refer?.uuiFields).toMatchObject({

@@ -28,7 +28,7 @@ describe('walking-skeleton Genesys call', () => {
   });
 
   it('completes the Genesys side of the scenario', () => {
-    expect(call.sipp.errors).toBe('');
+    expect(call.sipp.failures).toEqual([]);
     expect(call.sipp.exitCode).toBe(0);
   });
 

@@ -10,13 +10,18 @@ import { join } from 'node:path';
 
 export type SpeechEngine = 'espeak-ng' | 'flite';
 
-/** Renders `text` to an 8 kHz mu-law WAV at `outFile` (what sipp's rtp_stream plays). */
+/** Renders `text` to an 8 kHz mu-law WAV at `outFile` (what sipp's rtp_stream plays); '' is silence. */
 export function synthesizeCallerSpeech(
   text: string,
   outFile: string,
   engine: SpeechEngine = 'espeak-ng',
   opts: { voice?: string; trailingSilenceSeconds?: number } = {},
 ): void {
+  if (text === '') {
+    // A caller who says nothing: one second of line silence.
+    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', outFile, 'trim', '0', '1']);
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'caller-speech-'));
   try {
     const raw = join(dir, 'speech.wav');

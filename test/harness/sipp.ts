@@ -39,6 +39,11 @@ export type SipMessage = Readonly<{
 }>;
 
 export type SippResult = Readonly<{
+  /**
+   * The errors log without sipp's own load warnings (its watchdog trips when a
+   * busy machine delays it): what went wrong in the scenario itself.
+   */
+  failures: readonly string[];
   exitCode: number;
   messages: readonly SipMessage[];
   logLines: readonly string[];
@@ -109,6 +114,7 @@ export async function runSipp(run: SippRun): Promise<SippResult> {
       .split('\n')
       .filter((l) => l.trim() !== ''),
     errors: read(errorFile),
+    failures: scenarioFailures(read(errorFile)),
   };
 }
 
@@ -156,4 +162,16 @@ export function parseMessageLog(text: string): SipMessage[] {
 /** First value of a header (case-insensitive). */
 export function header(msg: SipMessage, name: string): string | undefined {
   return msg.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+function scenarioFailures(errors: string): string[] {
+  return errors
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(
+      (l) =>
+        l !== '' &&
+        !/^The following events occurred:/.test(l) &&
+        !/Overload warning: the (minor|major) watchdog timer/.test(l),
+    );
 }
