@@ -25,6 +25,8 @@ export type StackOptions = Readonly<{
   routingFile?: string;
   /** Extra environment for the agent worker. */
   agentEnv?: Readonly<Record<string, string>>;
+  /** Start only Redis and livekit-server (for control-plane tests). Default false. */
+  livekitOnly?: boolean;
 }>;
 
 export type Stack = Readonly<{
@@ -88,6 +90,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const started = new Map<string, ManagedProcess>();
   const order: ManagedProcess[] = [];
+  const finish = (): Stack =>
+    Object.freeze({
+      ports,
+      dispatchToken,
+      runDir,
+      livekit: Object.freeze({ wsUrl, httpUrl, apiKey, apiSecret }),
+      processes: started,
+      stop,
+    });
   const stop = async () => {
     for (const p of order.splice(0).reverse()) await p.stop();
   };
@@ -121,6 +132,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       logFile: join(runDir, 'livekit-server.log'),
       ready: () => httpOk(httpUrl),
     });
+    if (opts.livekitOnly) return finish();
     await add({
       name: 'sip',
       command: tools.livekitSip,
@@ -173,14 +185,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     throw err;
   }
 
-  return Object.freeze({
-    ports,
-    dispatchToken,
-    runDir,
-    livekit: Object.freeze({ wsUrl, httpUrl, apiKey, apiSecret }),
-    processes: started,
-    stop,
-  });
+  return finish();
 }
 
 type LiveKitYaml = {
