@@ -51,7 +51,12 @@ const CONNECT_POLL_MS = 20;
 /** Longest model load tolerated before the decoder counts as hung. */
 const CONNECT_TIMEOUT_MS = 30_000;
 
-/** The command-line arguments for a live decoder reading `input`. */
+/**
+ * The command-line arguments for a live decoder reading `input`.
+ *
+ * @example
+ * spawn('pocketsphinx_continuous', pocketsphinxArgv(args, '/tmp/audio.fifo'));
+ */
 export function pocketsphinxArgv(args: PocketsphinxArgs, input: string): string[] {
   return [
     ['-infile', input],

@@ -123,7 +123,7 @@ export class PocketsphinxSTT extends stt.STT {
     return this.#options.language ?? 'en-US';
   }
 
-  /** Process arguments, writing the grammar and feature files once. */
+  /** Decoder process arguments; writes the grammar and feature files on first use. */
   decoderArgs(): Promise<PocketsphinxArgs> {
     this.#args ??= this.#writeDecoderFiles();
     return this.#args;
@@ -132,6 +132,7 @@ export class PocketsphinxSTT extends stt.STT {
   async #writeDecoderFiles(): Promise<PocketsphinxArgs> {
     const opts = this.#options;
     const hmmDir = opts.hmmDir ?? DEFAULT_HMM_DIR;
+    // A model without feat.params cannot take the telephone CMN; it decodes with its own.
     const featParams =
       (opts.channel ?? 'telephone') === 'telephone'
         ? await featParamsWithCmnInit(hmmDir, TELEPHONE_CMN_INIT).catch(() => undefined)
@@ -189,7 +190,18 @@ export class PocketsphinxSTT extends stt.STT {
   }
 }
 
-/** A live stream: one decoder process per run, fed as frames arrive. */
+/**
+ * A live stream: one decoder process per run, fed as frames arrive. Flush
+ * writes end-of-utterance silence so the decoder finishes the current
+ * utterance; reported times leave that silence out.
+ *
+ * @example
+ * const stream = recognizer.stream();
+ * stream.updateInputStream(audioTrackStream);
+ * for await (const event of stream) {
+ *   if (event.type === stt.SpeechEventType.FINAL_TRANSCRIPT) console.log(event.alternatives?.[0].text);
+ * }
+ */
 export class PocketsphinxSpeechStream extends stt.SpeechStream {
   label = 'offline.PocketsphinxSpeechStream';
   readonly #stt: PocketsphinxSTT;

@@ -52,6 +52,8 @@ export async function phoneSpeech(
  * forward ten meters") or WAV (`librivox/*.wav`).
  *
  * @throws if a WAV file is not 16-bit mono.
+ * @example
+ * const human = await testdataRecording('goforward.raw');
  */
 export async function testdataRecording(name: string): Promise<Pcm> {
   const bytes = await readFile(`${TESTDATA_DIR}/${name}`);
@@ -65,6 +67,9 @@ export async function testdataRecording(name: string): Promise<Pcm> {
 
 /**
  * A recording passed through 8 kHz mu-law and back, at `sampleRate`.
+ *
+ * @example
+ * const phoned = await throughPhoneLine(await testdataRecording('goforward.raw'), 8000);
  */
 export async function throughPhoneLine(pcm: Pcm, sampleRate = 8000): Promise<Pcm> {
   const script = [
@@ -87,7 +92,12 @@ export async function throughPhoneLine(pcm: Pcm, sampleRate = 8000): Promise<Pcm
   return { samples: int16(await out), sampleRate };
 }
 
-/** `seconds` of digital silence. */
+/**
+ * `seconds` of digital silence.
+ *
+ * @example
+ * const pause = silence(1, 8000);
+ */
 export function silence(seconds: number, sampleRate: number): Pcm {
   return { samples: new Int16Array(Math.round(seconds * sampleRate)), sampleRate };
 }
@@ -96,6 +106,8 @@ export function silence(seconds: number, sampleRate: number): Pcm {
  * Joins PCM of one sample rate.
  *
  * @throws if the sample rates differ.
+ * @example
+ * const turn = concatPcm(silence(0.3, 8000), speech, silence(0.8, 8000));
  */
 export function concatPcm(...parts: readonly Pcm[]): Pcm {
   const sampleRate = parts[0]?.sampleRate ?? 16000;
