@@ -21,6 +21,9 @@ import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
 import { callContextFromAttributes, type CallContext } from './context.ts';
 import { createCallRuntime } from './runtime.ts';
+import { createHandoffMonitor } from '../policy/handoff-monitor.ts';
+import { parseHandoffPolicy } from '../policy/handoff-policy.ts';
+import { watchExits } from './exits.ts';
 import { createTransferControl } from './transfers.ts';
 
 const greetings = new GreetingCache({
@@ -169,6 +172,16 @@ export async function answerCall<ProcessData>(
   session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
     if (ev.isFinal) callLog.info({ transcript: ev.transcript }, 'caller said');
   });
+
+  const exits = watchExits({
+    session,
+    monitor: createHandoffMonitor(parseHandoffPolicy(persona.handoff)),
+    transfers,
+    humanQueue: meta.humanQueue,
+    log: callLog,
+    endCall: () => ctx.deleteRoom(),
+  });
+  session.on(voice.AgentSessionEventTypes.Close, () => exits.stop());
 
   ctx.room.on(RoomEvent.DtmfReceived, (_code: number, digit: string, from: RemoteParticipant) => {
     if (from.identity !== caller.identity) return;

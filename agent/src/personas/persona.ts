@@ -6,6 +6,7 @@
 import type { llm } from '@livekit/agents';
 import { z } from 'zod';
 import type { CallContext } from '../call/context.ts';
+import { parseHandoffPolicy, type HandoffPolicyInput } from '../policy/handoff-policy.ts';
 import type { PersonaRuntime } from './runtime.ts';
 
 /** Tools a persona gives the LLM, built per call from the call's runtime; keys are tool names. */
@@ -57,6 +58,8 @@ export type Persona = Readonly<{
   /** Queue names (from the routing file) this persona may transfer to. */
   transferTargets: readonly string[];
   tools: PersonaTools;
+  /** When this persona must hand the caller to a human; defaults in policy/handoff-policy.ts. */
+  handoff?: HandoffPolicyInput;
   offline: Readonly<{
     intents: readonly OfflineIntent[];
     /** Said when nothing matches. */
@@ -117,6 +120,11 @@ export function definePersona(persona: Persona): Persona {
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new PersonaError(String(persona.name), `${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  try {
+    parseHandoffPolicy(persona.handoff);
+  } catch (err) {
+    throw new PersonaError(persona.name, `handoff: ${(err as Error).message}`);
   }
   const seen = new Set<string>();
   for (const intent of persona.offline.intents) {

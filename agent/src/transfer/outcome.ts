@@ -34,4 +34,6 @@ export type TransferReason =
   | 'out_of_scope'
   | 'time_limit'
   | 'provider_failure'
+  | 'turn_limit'
+  | 'silence'
   | 'persona_route';
