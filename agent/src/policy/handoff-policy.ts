@@ -41,21 +41,8 @@ export const handoffPolicySchema = z
         lowConfidenceBelow: z.number().min(0).max(1).default(0.4),
       })
       .strict()
-      .default({
-        negativeWords: [
-          "that's not what i said",
-          'not what i said',
-          'you are not listening',
-          'useless',
-          'stupid',
-          'this is ridiculous',
-          'wrong',
-        ],
-        maxNegativeTurns: 2,
-        maxRepeats: 3,
-        maxLowConfidence: 3,
-        lowConfidenceBelow: 0.4,
-      }),
+      // Parsed through the schema, so the field defaults above apply.
+      .prefault({}),
     /** The longest a caller stays with the agent; warned `warnBeforeSeconds` earlier. */
     maxSessionSeconds: z.number().int().min(30).default(600),
     warnBeforeSeconds: z.number().int().min(5).default(60),
@@ -75,11 +62,8 @@ export const handoffPolicySchema = z
           .default('I will end the call now. Please call us again any time. Goodbye.'),
       })
       .strict()
-      .default({
-        prompts: ['Are you still there?', 'I can not hear you. Are you still there?'],
-        then: 'transfer',
-        goodbye: 'I will end the call now. Please call us again any time. Goodbye.',
-      }),
+      // Parsed through the schema, so the field defaults above apply.
+      .prefault({}),
     timeLimitWarning: z
       .string()
       .min(1)
