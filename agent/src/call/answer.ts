@@ -134,7 +134,9 @@ export async function answerCall<ProcessData>(
   });
 
   const stack = createVoiceStack(config, persona, call, vad);
+  const handoffPolicy = parseHandoffPolicy(persona.handoff);
   const session = new voice.AgentSession({
+    userAwayTimeout: handoffPolicy.silence.afterSeconds,
     ...(stack.stt ? { stt: stack.stt } : {}),
     ...(stack.llm ? { llm: stack.llm } : {}),
     tts: stack.tts,
@@ -175,7 +177,7 @@ export async function answerCall<ProcessData>(
 
   const exits = watchExits({
     session,
-    monitor: createHandoffMonitor(parseHandoffPolicy(persona.handoff)),
+    monitor: createHandoffMonitor(handoffPolicy),
     transfers,
     humanQueue: meta.humanQueue,
     log: callLog,

@@ -124,3 +124,17 @@ describe('parseHandoffPolicy', () => {
     expect(() => parseHandoffPolicy({ humanRequest: ['Agent'] })).toThrow(/lower-case/);
   });
 });
+
+describe('silence timing', () => {
+  it('counts a silent period after 10 s by default and takes a persona override', () => {
+    expect(parseHandoffPolicy().silence.afterSeconds).toBe(10);
+    expect(parseHandoffPolicy({ silence: { afterSeconds: 6 } }).silence).toMatchObject({
+      afterSeconds: 6,
+      then: 'transfer',
+    });
+  });
+
+  it('refuses a silence period too short to be a real pause', () => {
+    expect(() => parseHandoffPolicy({ silence: { afterSeconds: 1 } })).toThrow(/afterSeconds/);
+  });
+});

@@ -49,6 +49,8 @@ export const handoffPolicySchema = z
     maxTurns: z.number().int().min(1).default(30),
     silence: z
       .object({
+        /** Seconds of caller silence (while the agent is not speaking) that count as one silent period. */
+        afterSeconds: z.number().min(3).max(120).default(10),
         /** Prompts said, one per silent period, before `then`. */
         prompts: z
           .array(z.string().min(1))
