@@ -123,35 +123,20 @@ export default definePersona({
 }
 
 function testSource(name: string, base: string): string {
-  return `import { initializeLogger, voice } from '@livekit/agents';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+  return `import { voice } from '@livekit/agents';
+import { describe, expect, it } from 'vitest';
 import persona from './${name}.ts';
 import {
   offlineIntentProblems,
   RecordingRuntime,
-  testPersona,
-  type PersonaTest,
-  type TestPersonaOptions,
+  spokenReplies,
+  usePersonaTests,
 } from '${base}/testing/index.ts';
 
-beforeAll(() => {
-  initializeLogger({ pretty: false, level: 'warn' });
-});
-
-let open: PersonaTest | undefined;
-afterEach(async () => {
-  await open?.close();
-  open = undefined;
-});
-
-async function start(opts: TestPersonaOptions = {}): Promise<PersonaTest> {
-  open = await testPersona(persona, opts);
-  return open;
-}
+const start = usePersonaTests(persona);
 
 const CONNECTING = 'Let me connect you with one of our team.';
-const saidBy = (result: voice.testing.RunResult) =>
-  result.events.flatMap((e) => (e.type === 'message' ? (e.item.textContent ?? []) : []));
+const saidBy = spokenReplies;
 
 describe('${name} persona, offline rules', () => {
   it('has offline intents that all match', () => {

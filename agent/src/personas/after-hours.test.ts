@@ -1,35 +1,20 @@
-import { initializeLogger, voice } from '@livekit/agents';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { voice } from '@livekit/agents';
+import { describe, expect, it } from 'vitest';
 import afterHours from './after-hours.ts';
 import {
   offlineIntentProblems,
   RecordingRuntime,
   testCall,
-  testPersona,
-  type PersonaTest,
-  type TestPersonaOptions,
+  usePersonaTests,
+  spokenReplies,
 } from './testing/index.ts';
 
-beforeAll(() => {
-  initializeLogger({ pretty: false, level: 'warn' });
-});
-
-let open: PersonaTest | undefined;
-afterEach(async () => {
-  await open?.close();
-  open = undefined;
-});
-
-async function start(opts: TestPersonaOptions = {}): Promise<PersonaTest> {
-  open = await testPersona(afterHours, opts);
-  return open;
-}
+const start = usePersonaTests(afterHours);
 
 const SAY = 'Thank you. We will call you back on the number you are calling from.';
 const callbackCall = (args: Record<string, unknown>) => ({ name: 'request_callback', args });
 const transferCall = (args: Record<string, unknown>) => ({ name: 'transfer_to_queue', args });
-const saidBy = (result: voice.testing.RunResult) =>
-  result.events.flatMap((e) => (e.type === 'message' ? (e.item.textContent ?? []) : []));
+const saidBy = spokenReplies;
 
 describe('after-hours persona, offline rules', () => {
   it('has offline intents that all match', () => {

@@ -1,35 +1,20 @@
-import { initializeLogger, voice } from '@livekit/agents';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { voice } from '@livekit/agents';
+import { describe, expect, it } from 'vitest';
 import overflow from './overflow.ts';
 import {
   offlineIntentProblems,
   RecordingRuntime,
-  testPersona,
-  type PersonaTest,
-  type TestPersonaOptions,
+  usePersonaTests,
+  spokenReplies,
 } from './testing/index.ts';
 
-beforeAll(() => {
-  initializeLogger({ pretty: false, level: 'warn' });
-});
-
-let open: PersonaTest | undefined;
-afterEach(async () => {
-  await open?.close();
-  open = undefined;
-});
-
-async function start(opts: TestPersonaOptions = {}): Promise<PersonaTest> {
-  open = await testPersona(overflow, opts);
-  return open;
-}
+const start = usePersonaTests(overflow);
 
 const HOURS = 'We are open Monday to Friday, eight in the morning to eight in the evening.';
 const BACK_IN_QUEUE = 'No problem, I will put you back in the queue.';
 const callbackCall = (args: Record<string, unknown>) => ({ name: 'request_callback', args });
 const transferCall = (args: Record<string, unknown>) => ({ name: 'transfer_to_queue', args });
-const saidBy = (result: voice.testing.RunResult) =>
-  result.events.flatMap((e) => (e.type === 'message' ? (e.item.textContent ?? []) : []));
+const saidBy = spokenReplies;
 
 describe('overflow persona, offline rules', () => {
   it('has offline intents that all match', () => {

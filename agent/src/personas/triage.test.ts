@@ -1,27 +1,9 @@
-import { initializeLogger, voice } from '@livekit/agents';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RecordingRuntime,
-  testPersona,
-  type PersonaTest,
-  type TestPersonaOptions,
-} from './testing/index.ts';
+import { voice } from '@livekit/agents';
+import { describe, expect, it } from 'vitest';
+import { RecordingRuntime, usePersonaTests } from './testing/index.ts';
 import triage from './triage.ts';
 
-beforeAll(() => {
-  initializeLogger({ pretty: false, level: 'warn' });
-});
-
-let open: PersonaTest | undefined;
-afterEach(async () => {
-  await open?.close();
-  open = undefined;
-});
-
-async function start(opts: TestPersonaOptions = {}): Promise<PersonaTest> {
-  open = await testPersona(triage, opts);
-  return open;
-}
+const start = usePersonaTests(triage);
 
 const transferCall = (args: Record<string, unknown>) => ({ name: 'transfer_to_queue', args });
 

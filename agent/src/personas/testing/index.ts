@@ -8,6 +8,7 @@
  *   results a test chooses (`transferResult: 'failed'` for the failure path).
  * - {@link testCall} is a realistic Genesys call context.
  * - {@link offlineIntentProblems} finds offline intents that would misfire.
+ * - {@link usePersonaTests} and {@link spokenReplies} cut Vitest boilerplate.
  *
  * @example
  * import { initializeLogger, voice } from '@livekit/agents';
@@ -37,3 +38,4 @@ export { testCall, TEST_CALL_ATTRIBUTES } from './call.ts';
 export { RecordingRuntime, type RecordedLookup, type RecordingRuntimeOptions } from './runtime.ts';
 export { offlineIntentProblems } from './intents.ts';
 export { testPersona, type PersonaTest, type TestPersonaOptions } from './session.ts';
+export { spokenReplies, usePersonaTests } from './vitest.ts';
