@@ -10,7 +10,7 @@ import {
   placeGenesysCall,
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
-import { activeJobs, readJsonLog, waitFor } from './harness/logs.ts';
+import { readJsonLog, waitFor, waitForIdleWorker } from './harness/logs.ts';
 import { header } from './harness/sipp.ts';
 import { startStack, type Stack } from './harness/stack.ts';
 
@@ -99,13 +99,7 @@ describe('walking-skeleton Genesys call', () => {
   });
 
   it('ends the agent job once the call is gone', async () => {
-    expect(
-      await waitFor(
-        () => activeJobs(stack.ports.agentHealth),
-        (n) => n === 0,
-        15_000,
-      ),
-    ).toBe(0);
+    expect(await waitForIdleWorker(stack.ports.agentHealth)).toBe(0);
   });
 
   it('ends the agent job when the caller hangs up instead', async () => {
@@ -128,13 +122,7 @@ describe('walking-skeleton Genesys call', () => {
       15_000,
     );
     expect(closed).toMatchObject({ reason: 'participant_disconnected', finalState: 'conversing' });
-    expect(
-      await waitFor(
-        () => activeJobs(stack.ports.agentHealth),
-        (n) => n === 0,
-        15_000,
-      ),
-    ).toBe(0);
+    expect(await waitForIdleWorker(stack.ports.agentHealth)).toBe(0);
   });
 
   it('leaves no process behind when the stack stops', async () => {

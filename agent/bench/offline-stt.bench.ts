@@ -25,6 +25,7 @@ import {
   toFrames,
   type FliteVoice,
   type Pcm,
+  BILLING_LINE_PHRASES,
 } from '../src/voice/offline/testing/phone-audio.ts';
 
 const RATE = 8000;
@@ -40,20 +41,7 @@ const SENTENCES = [
   'no thank you',
 ];
 
-const SMALL_PERSONA = [
-  'I would like to talk to someone about my bill',
-  'I want to pay my bill',
-  'I need help with my account',
-  'Can I speak to an agent',
-  'My internet is not working',
-  'What is my balance',
-  'I want to cancel my service',
-  'There is a mistake on my bill',
-  'yes',
-  'no',
-  'thank you',
-  'goodbye',
-];
+const SMALL_PERSONA = BILLING_LINE_PHRASES;
 
 /** The small persona plus 40 "I want to <verb> my <thing>" requests. */
 const LARGE_PERSONA = [

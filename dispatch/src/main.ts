@@ -3,6 +3,7 @@
  *   node dispatch/src/main.ts            provision LiveKit from the routing file, then serve HTTP
  *   node dispatch/src/main.ts apply      provision once and exit
  *   node dispatch/src/main.ts apply --dry-run   print the plan only
+ *   node dispatch/src/main.ts migrate    bring the database schema up to date and exit
  */
 import { serve } from '@hono/node-server';
 import { RoutingConfigError } from '../../contracts/routing.ts';
@@ -51,6 +52,14 @@ if (command === 'apply') {
     log.error('provisioning failed', { error: (err as Error).message });
     process.exit(1);
   }
+} else if (command === 'migrate') {
+  try {
+    openSqliteStore(config.database.path).close();
+    log.info('database schema is up to date', { database: config.database.kind });
+  } catch (err) {
+    log.error('migration failed', { error: (err as Error).message });
+    process.exit(1);
+  }
 } else if (command === 'serve') {
   let provisioned = false;
   let lastError: string | undefined;
@@ -89,6 +98,6 @@ if (command === 'apply') {
     }
   }
 } else {
-  console.error(`unknown command "${command}"; use "serve" or "apply [--dry-run]"`);
+  console.error(`unknown command "${command}"; use "serve", "apply [--dry-run]" or "migrate"`);
   process.exit(2);
 }

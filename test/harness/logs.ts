@@ -39,3 +39,12 @@ export async function activeJobs(agentHealthPort: number): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${agentHealthPort}/worker`);
   return ((await res.json()) as { active_jobs: number }).active_jobs;
 }
+
+/** Waits until the worker reports no active job (every call's job has ended); returns the last count. */
+export function waitForIdleWorker(agentHealthPort: number, timeoutMs = 15_000): Promise<number> {
+  return waitFor(
+    () => activeJobs(agentHealthPort),
+    (n) => n === 0,
+    timeoutMs,
+  );
+}

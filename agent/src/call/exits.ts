@@ -27,6 +27,7 @@ export function watchExits(deps: {
   callerRequestGraceMs?: number;
 }): ExitWatch {
   const { session, monitor, log } = deps;
+  let stopped = false;
   const act = (decision: Decision) => {
     switch (decision.action) {
       case 'none':
@@ -39,7 +40,8 @@ export function watchExits(deps: {
         void (async () => {
           if (decision.reason === 'caller_request') {
             await new Promise((r) => setTimeout(r, deps.callerRequestGraceMs ?? 6000));
-            if (deps.transfers.state().phase !== 'conversing') return;
+            // The persona transferred, or the call ended meanwhile.
+            if (stopped || deps.transfers.state().phase !== 'conversing') return;
             log.info(
               { reason: decision.reason },
               'persona did not act on the request for a person; transferring',
@@ -78,6 +80,7 @@ export function watchExits(deps: {
 
   return {
     stop: () => {
+      stopped = true;
       clearInterval(timer);
       session.off(voice.AgentSessionEventTypes.UserInputTranscribed, onTranscript);
       session.off(voice.AgentSessionEventTypes.UserStateChanged, onUserState);

@@ -12,6 +12,7 @@ import {
   toFrames,
   type FliteVoice,
   type Pcm,
+  BILLING_LINE_PHRASES,
 } from './testing/phone-audio.ts';
 
 beforeAll(() => {
@@ -19,20 +20,7 @@ beforeAll(() => {
 });
 
 /** A billing line's caller phrases, as a persona would declare them. */
-const PHRASES = [
-  'I would like to talk to someone about my bill',
-  'I want to pay my bill',
-  'I need help with my account',
-  'Can I speak to an agent',
-  'My internet is not working',
-  'What is my balance',
-  'I want to cancel my service',
-  'There is a mistake on my bill',
-  'yes',
-  'no',
-  'thank you',
-  'goodbye',
-];
+const PHRASES = BILLING_LINE_PHRASES;
 
 type Case = Readonly<{ said: string; heard: Readonly<Partial<Record<FliteVoice, string[]>>> }>;
 

@@ -142,3 +142,19 @@ function int16(buf: Buffer): Int16Array {
   copy.set(buf.subarray(0, copy.byteLength));
   return new Int16Array(copy.buffer);
 }
+
+/** A billing line's caller phrases, as a persona would declare them (tests and the STT benchmark). */
+export const BILLING_LINE_PHRASES: readonly string[] = Object.freeze([
+  'I would like to talk to someone about my bill',
+  'I want to pay my bill',
+  'I need help with my account',
+  'Can I speak to an agent',
+  'My internet is not working',
+  'What is my balance',
+  'I want to cancel my service',
+  'There is a mistake on my bill',
+  'yes',
+  'no',
+  'thank you',
+  'goodbye',
+]);
