@@ -12,11 +12,17 @@ export const newContextRecordSchema = z
     queue: z.string().min(1).max(63),
     route: z.string().min(1).max(63),
     persona: z.string().min(1).max(63),
-    /** What the caller wants, in a few words (the persona's intent or the LLM's summary). */
+    /**
+     * What the caller wants, in a few words (the persona's intent or the LLM's summary).
+     * Dispatch stores it through `redactText` (contracts/redact.ts).
+     */
     summary: z.string().max(500).optional(),
-    /** Values the agent collected (issue type, callback number...), already redacted where needed. */
+    /**
+     * Values the agent collected (issue type, callback number...). Dispatch stores them
+     * through `redactFields`: sensitive keys (account, pin, phone...) become `[redacted]`.
+     */
     fields: z.record(z.string().max(63), z.string().max(500)).default({}),
-    /** The last turns of the conversation. */
+    /** The last turns of the conversation; dispatch stores each text through `redactText`. */
     transcript: z
       .array(z.object({ role: z.enum(['caller', 'agent']), text: z.string().max(1000) }).strict())
       .max(20)

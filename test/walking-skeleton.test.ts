@@ -84,7 +84,7 @@ describe('walking-skeleton Genesys call', () => {
       route: 'main',
       persona: 'triage',
       genesysConversationId: defaultGenesysCall.conversationId,
-      fields: { account: '12345', intent: 'billing' },
+      fields: { account: '[redacted]', intent: 'billing' },
       transcript: [{ role: 'agent', text: expect.stringContaining('Thank you for calling') }],
     });
   });
