@@ -9,6 +9,7 @@ import { serve } from '@hono/node-server';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 import { ConfigError, loadDispatchConfig, type DispatchConfig } from './config.ts';
 import { createApp } from './http/app.ts';
+import { createDispatchMetrics } from './http/metrics.ts';
 import { log } from './log.ts';
 import { desiredState } from './provision/desired.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
@@ -31,16 +32,19 @@ try {
 const admin = new SipAdmin(config.livekit);
 const desired = desiredState(config.routing);
 
-async function provision(dryRun: boolean): Promise<void> {
+/** Reconciles LiveKit with the routing file; `unchanged` when it already matched (or would). */
+async function provision(dryRun: boolean): Promise<'applied' | 'unchanged'> {
   const plan = await planReconcile(admin, desired);
   log.info('provisioning plan', {
     routingFile: config.routingFile,
     dryRun,
     plan: formatPlan(plan).split('\n'),
   });
-  if (dryRun) return;
+  const outcome = plan.every((a) => a.op === 'keep') ? 'unchanged' : 'applied';
+  if (dryRun) return outcome;
   const result = await applyPlan(admin, desired, plan);
   log.info('provisioned LiveKit SIP', { trunkId: result.trunkId, ruleIds: result.ruleIds });
+  return outcome;
 }
 
 if (command === 'apply') {
@@ -66,10 +70,12 @@ if (command === 'apply') {
   const store = openSqliteStore(config.database.path);
   if (!config.apiToken)
     log.warn('DISPATCH_API_TOKEN is not set; /v1 endpoints refuse every request');
+  const metrics = createDispatchMetrics();
   const app = createApp({
     status: () => ({ provisioned, lastError }),
     store,
     apiToken: config.apiToken,
+    metrics,
   });
   const server = serve(
     { fetch: app.fetch, hostname: config.http.host, port: config.http.port },
@@ -88,10 +94,11 @@ if (command === 'apply') {
   // LiveKit may start after us: retry with backoff until provisioning succeeds.
   for (let delay = 250; !provisioned; delay = Math.min(delay * 2, 5000)) {
     try {
-      await provision(false);
+      metrics.recordReconcile(await provision(false));
       provisioned = true;
       lastError = undefined;
     } catch (err) {
+      metrics.recordReconcile('failed');
       lastError = (err as Error).message;
       log.warn('provisioning failed; retrying', { error: lastError, retryInMs: delay });
       await new Promise((r) => setTimeout(r, delay));

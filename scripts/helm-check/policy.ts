@@ -11,7 +11,9 @@
  * targets stay below the worker's own limits (CPU load, calls per worker); a
  * SQLite database lives on a writable volume; the routing ConfigMap is a valid
  * routing file (contracts/routing.ts); livekit-sip's config holds no
- * credentials. Exits 1 when anything fails.
+ * credentials; Prometheus scrape annotations and ServiceMonitors point at real
+ * metrics ports, no Ingress routes /metrics, and the Grafana dashboard
+ * ConfigMap holds JSON. Exits 1 when anything fails.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -153,6 +155,7 @@ function checkWorkload(r: Resource, all: readonly Resource[], report: Report): v
     );
   }
 
+  checkScrapeAnnotations(r, pod, report);
   const component = str(at(r.doc, 'metadata', 'labels', 'app.kubernetes.io/component'));
   if (r.kind === 'Deployment' && component === 'agent') checkAgent(r, pod, all, report);
   if (r.kind === 'Deployment' && component === 'sip') checkSip(r, pod, report);
@@ -168,6 +171,13 @@ function checkAgent(r: Resource, pod: Obj, all: readonly Resource[], report: Rep
   report.check(
     grace >= drain,
     `${r.name}: terminationGracePeriodSeconds (${grace}) >= drain timeout (${drain})`,
+  );
+
+  const metricsPort = containerPorts(pod).get('metrics');
+  report.check(
+    metricsPort !== undefined &&
+      String(metricsPort) === (agent ? envValue(agent, 'AGENT_METRICS_PORT') : undefined),
+    `${r.name}: AGENT_METRICS_PORT is the "metrics" container port`,
   );
 
   const selector = obj(at(r.doc, 'spec', 'selector', 'matchLabels'));
@@ -212,6 +222,70 @@ function checkAgent(r: Resource, pod: Obj, all: readonly Resource[], report: Rep
       perPod < maxCalls,
       `${hpa.name}: active-calls target ${perPod} per pod is below the worker's ${maxCalls} calls`,
     );
+  }
+}
+
+/** Named container ports of a pod, name → number. */
+function containerPorts(pod: Obj): Map<string, number> {
+  const ports = new Map<string, number>();
+  for (const c of arr(pod.containers).map(obj)) {
+    for (const p of arr(c.ports).map(obj)) {
+      const name = str(p.name);
+      if (name !== undefined) ports.set(name, Number(p.containerPort));
+    }
+  }
+  return ports;
+}
+
+/** prometheus.io/port of a pod that asks to be scraped is one of its container ports. */
+function checkScrapeAnnotations(r: Resource, pod: Obj, report: Report): void {
+  const annotations = obj(at(r.doc, 'spec', 'template', 'metadata', 'annotations'));
+  if (annotations['prometheus.io/scrape'] !== 'true') return;
+  const port = Number(annotations['prometheus.io/port']);
+  report.check(
+    [...containerPorts(pod).values()].includes(port),
+    `${r.name}: prometheus.io/port ${String(annotations['prometheus.io/port'])} is a container port`,
+  );
+  report.check(
+    str(annotations['prometheus.io/path'])?.startsWith('/') === true,
+    `${r.name}: prometheus.io/path is a path`,
+  );
+}
+
+/** Every ServiceMonitor selects a rendered Service that has its endpoint ports. */
+function checkServiceMonitor(r: Resource, all: readonly Resource[], report: Report): void {
+  const selector = Object.entries(obj(at(r.doc, 'spec', 'selector', 'matchLabels')));
+  const services = all.filter(
+    (x) =>
+      x.kind === 'Service' &&
+      selector.length > 0 &&
+      selector.every(([k, v]) => at(x.doc, 'metadata', 'labels', k) === v),
+  );
+  report.check(services.length === 1, `${r.name}: ServiceMonitor selects one Service of the chart`);
+  for (const e of arr(at(r.doc, 'spec', 'endpoints')).map(obj)) {
+    const port = str(e.port);
+    report.check(
+      services.every((svc) =>
+        arr(at(svc.doc, 'spec', 'ports'))
+          .map(obj)
+          .some((p) => p.name === port),
+      ),
+      `${r.name}: ServiceMonitor port ${port} is a port of the Service`,
+    );
+    report.check(e.path === '/metrics', `${r.name}: ServiceMonitor scrapes /metrics`);
+  }
+}
+
+/** dispatch's /metrics has no token: no Ingress path may route it. */
+function checkIngress(r: Resource, report: Report): void {
+  for (const rule of arr(at(r.doc, 'spec', 'rules')).map(obj)) {
+    for (const p of arr(at(rule, 'http', 'paths')).map(obj)) {
+      const path = (str(p.path) ?? '').replace(/\/+$/, '');
+      report.check(
+        !'/metrics'.startsWith(path),
+        `${r.name}: Ingress path ${str(p.path)} does not route /metrics`,
+      );
+    }
   }
 }
 
@@ -276,6 +350,22 @@ export function checkManifests(text: string): Report {
   for (const r of resources) {
     checkLabels(r, report);
     if (WORKLOAD_KINDS.has(r.kind)) checkWorkload(r, resources, report);
+    if (r.kind === 'ServiceMonitor') checkServiceMonitor(r, resources, report);
+    if (r.kind === 'Ingress') checkIngress(r, report);
+    if (r.kind === 'ConfigMap' && at(r.doc, 'metadata', 'labels', 'grafana_dashboard') === '1') {
+      for (const [key, json] of Object.entries(obj(at(r.doc, 'data')))) {
+        let uid: unknown;
+        try {
+          uid = obj(JSON.parse(String(json))).uid;
+        } catch {
+          uid = undefined;
+        }
+        report.check(
+          typeof uid === 'string',
+          `${r.name}: ${key} is a Grafana dashboard (JSON, uid)`,
+        );
+      }
+    }
     const routing = str(at(r.doc, 'data', 'routing.yaml'));
     if (r.kind === 'ConfigMap' && routing !== undefined) {
       try {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { createApp } from './app.ts';
+import { createDispatchMetrics } from './metrics.ts';
 
 type Status = { provisioned: boolean; lastError: string | undefined };
 const TOKEN = 'test-token-0123456789';
@@ -12,7 +13,8 @@ function appWith(
   const apiToken = options.apiToken;
   const state: Status = { ...initial };
   const store = openSqliteStore(':memory:');
-  return { app: createApp({ status: () => state, store, apiToken }), state, store };
+  const metrics = createDispatchMetrics({ defaultMetrics: false });
+  return { app: createApp({ status: () => state, store, apiToken, metrics }), state, store };
 }
 
 afterEach(() => {
@@ -67,6 +69,7 @@ describe('GET /readyz', () => {
       },
       store: openSqliteStore(':memory:'),
       apiToken: TOKEN,
+      metrics: createDispatchMetrics({ defaultMetrics: false }),
     });
     const res = await app.request('/readyz');
     expect(res.status).toBe(500);
@@ -128,6 +131,35 @@ describe('/v1/callbacks', () => {
     });
     expect(fetched.status).toBe(200);
     expect(await fetched.json()).toEqual(created);
+  });
+
+  it('keeps the callback number but redacts the free-text notes', async () => {
+    const { app, store } = appWith(ready);
+    const res = await post(app, {
+      ...body,
+      notes: 'card 4111-1111-1111-1111 declined; alt number 555 123 4567 after 2 attempts',
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; number: string; notes: string };
+    const expected = {
+      number: '+15551234567',
+      notes: 'card [card] declined; alt number [phone] after 2 attempts',
+    };
+    expect(created).toMatchObject(expected);
+    const fetched = await app.request(`/v1/callbacks/${created.id}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(await fetched.json()).toMatchObject(expected);
+    expect(store.getCallback(created.id)).toMatchObject(expected);
+  });
+
+  it('stores a callback without notes', async () => {
+    const { app, store } = appWith(ready);
+    const res = await post(app, { ...body, notes: undefined }); // JSON drops undefined
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string };
+    expect(created).not.toHaveProperty('notes');
+    expect(store.getCallback(created.id)?.notes).toBeUndefined();
   });
 
   it('refuses a request without the right token and stores nothing', async () => {
@@ -202,7 +234,71 @@ describe('/v1/context', () => {
     const { id } = (await created.json()) as { id: string };
     const fetched = await app.request(`/v1/context/${id}`, { headers: auth });
     expect(fetched.status).toBe(200);
-    expect(await fetched.json()).toMatchObject({ ...record, id });
+    expect(await fetched.json()).toMatchObject({
+      ...record,
+      fields: { account: '[redacted]' },
+      id,
+    });
+  });
+
+  it('masks a card and a phone number in the transcript before storing it', async () => {
+    const { app, store } = appWith(ready);
+    const created = await app.request('/v1/context', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        ...record,
+        transcript: [
+          { role: 'agent', text: 'What card would you like to use?' },
+          { role: 'caller', text: 'It is 4111 1111 1111 1111, and call me on (555) 123-4567.' },
+          { role: 'agent', text: 'I will call you back on 555-123-4567.' },
+          { role: 'caller', text: 'My pin is one two three four, 2 tries left.' },
+        ],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const masked = [
+      { role: 'agent', text: 'What card would you like to use?' },
+      { role: 'caller', text: 'It is [card], and call me on [phone].' },
+      { role: 'agent', text: 'I will call you back on [phone].' },
+      { role: 'caller', text: 'My pin is [number] tries left.' },
+    ];
+    const fetched = await app.request(`/v1/context/${id}`, { headers: auth });
+    expect(fetched.status).toBe(200);
+    const served = (await fetched.json()) as { transcript: unknown };
+    expect(served.transcript).toEqual(masked);
+    expect(JSON.stringify(served)).not.toMatch(/4111|123-4567/);
+    expect(store.getContext(id)?.transcript).toEqual(masked);
+  });
+
+  it('redacts the summary and the collected fields', async () => {
+    const { app } = appWith(ready);
+    const created = await app.request('/v1/context', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        ...record,
+        summary: 'Wants a refund to jo@example.com for order 99812',
+        fields: {
+          account: '12345',
+          callbackNumber: '+15551234567',
+          intent: 'billing',
+          note: 'card ends 4242 and 2 items',
+        },
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const fetched = await app.request(`/v1/context/${id}`, { headers: auth });
+    expect(await fetched.json()).toMatchObject({
+      summary: 'Wants a refund to [email] for order [number]',
+      fields: {
+        account: '[redacted]',
+        callbackNumber: '[redacted]',
+        intent: 'billing',
+        note: 'card ends [number] and 2 items',
+      },
+    });
   });
 
   it('refuses a transcript entry with an unknown role and names it', async () => {

@@ -1,6 +1,7 @@
 /**
- * The dispatch HTTP API: health, and the endpoints agents use to store what a
- * call produced. Everything under /v1 needs the bearer token.
+ * The dispatch HTTP API: health, Prometheus metrics, and the endpoints agents
+ * use to store what a call produced. Everything under /v1 needs the bearer
+ * token; /healthz, /readyz and /metrics do not (keep them off public routes).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -8,7 +9,9 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { newCallbackSchema } from '../../../contracts/callbacks.ts';
 import { newContextRecordSchema } from '../../../contracts/context-record.ts';
+import { redactFields, redactText } from '../../../contracts/redact.ts';
 import type { Store } from '../store/store.ts';
+import { httpMetrics, type DispatchMetrics } from './metrics.ts';
 
 export type DispatchStatus = () => Readonly<{
   provisioned: boolean;
@@ -20,15 +23,23 @@ export type AppDeps = Readonly<{
   store: Store;
   /** Bearer token for /v1; undefined refuses every /v1 request. */
   apiToken: string | undefined;
+  /** Where requests and stored records are counted; served at GET /metrics. */
+  metrics: DispatchMetrics;
 }>;
 
 /**
  * @example
- * const app = createApp({ status: () => ({ provisioned: true, lastError: undefined }), store, apiToken });
+ * const metrics = createDispatchMetrics();
+ * const app = createApp({ status: () => ({ provisioned: true, lastError: undefined }), store, apiToken, metrics });
  * await app.request('/readyz'); // 200
  */
 export function createApp(deps: AppDeps): Hono {
+  const { metrics } = deps;
   const app = new Hono();
+  app.use('*', httpMetrics(metrics));
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
     const s = deps.status();
@@ -53,7 +64,14 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ error: 'invalid_request', problems }, 400);
     }
     const { notes, genesysConversationId, sipCallId, ...rest } = parsed.data;
-    const record = deps.store.createCallback({ ...rest, notes, genesysConversationId, sipCallId });
+    // The number is the payload a human calls back; free-text notes are redacted.
+    const record = deps.store.createCallback({
+      ...rest,
+      notes: notes === undefined ? undefined : redactText(notes),
+      genesysConversationId,
+      sipCallId,
+    });
+    metrics.callbacks.inc();
     return c.json(record, 201);
   });
   app.post('/v1/context', async (c) => {
@@ -61,13 +79,17 @@ export function createApp(deps: AppDeps): Hono {
     if (body === INVALID_JSON) return c.json({ error: 'invalid_json' }, 400);
     const parsed = newContextRecordSchema.safeParse(body);
     if (!parsed.success) return invalid(c, parsed.error);
-    const { summary, genesysConversationId, sipCallId, ...rest } = parsed.data;
+    const { summary, fields, transcript, genesysConversationId, sipCallId, ...rest } = parsed.data;
+    // Redacted once, here, before anything is stored or served to a screen pop.
     const record = deps.store.createContext({
       ...rest,
-      ...(summary === undefined ? {} : { summary }),
+      fields: redactFields(fields),
+      transcript: transcript.map((turn) => ({ role: turn.role, text: redactText(turn.text) })),
+      ...(summary === undefined ? {} : { summary: redactText(summary) }),
       ...(genesysConversationId === undefined ? {} : { genesysConversationId }),
       ...(sipCallId === undefined ? {} : { sipCallId }),
     });
+    metrics.contextRecords.inc();
     return c.json(record, 201);
   });
   app.get('/v1/context/:id', (c) => {

@@ -308,3 +308,35 @@ none (the Secret's DATABASE_URL, via envFrom), else dispatch.databaseUrl.
   value: {{ printf "postgres://%s:$(DATABASE_PASSWORD)@%s.%s.svc:5432/%s" .Values.postgresql.auth.username $pg .Release.Namespace .Values.postgresql.auth.database | quote }}
 {{- end }}
 {{- end }}
+
+{{/*
+Pod annotations after the checksums: Prometheus' scrape annotations
+(metrics.scrapeAnnotations) for the component's metrics port, overridden by
+its podAnnotations. Call with (dict "ctx" $ "port" PORT "annotations" MAP).
+*/}}
+{{- define "gva.podAnnotations" -}}
+{{- $all := dict }}
+{{- if .ctx.Values.metrics.scrapeAnnotations }}
+{{- $_ := set $all "prometheus.io/scrape" "true" }}
+{{- $_ := set $all "prometheus.io/port" (toString .port) }}
+{{- $_ := set $all "prometheus.io/path" "/metrics" }}
+{{- end }}
+{{- with mergeOverwrite $all (.annotations | default dict) }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels of a ServiceMonitor: the standard ones plus metrics.serviceMonitor.labels
+(those your Prometheus selects ServiceMonitors by). Call like gva.labels.
+*/}}
+{{- define "gva.serviceMonitorLabels" -}}
+{{- $labels := include "gva.labels" . }}
+{{- $standard := fromYaml $labels }}
+{{- $labels }}
+{{- range $k, $v := .ctx.Values.metrics.serviceMonitor.labels }}
+{{- if not (hasKey $standard $k) }}
+{{ $k }}: {{ $v | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
