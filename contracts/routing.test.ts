@@ -179,6 +179,31 @@ describe('parseRouting', () => {
     ]);
   });
 
+  it('keeps a route handoff override as written, for merging over the persona', () => {
+    const doc = validDoc();
+    Object.assign(doc.routes[0] ?? {}, {
+      handoff: { silence: { afterSeconds: 4, then: 'end' }, maxTurns: 12 },
+    });
+    expect(parseDoc(doc).routes[0]?.handoff).toEqual({
+      silence: { afterSeconds: 4, then: 'end' },
+      maxTurns: 12,
+    });
+  });
+
+  it.each([
+    [{ silence: { afterSeconds: 1 } }, 'silence.afterSeconds: Too small'],
+    [{ silence: { then: 'hang up' } }, 'silence.then: Invalid option'],
+    [{ maxTurn: 3 }, 'Unrecognized key: "maxTurn"'],
+    [['maxTurns'], 'must be a mapping of handoff policy settings'],
+  ])('refuses the route handoff override %j, naming the setting', (handoff, problem) => {
+    const doc = validDoc();
+    Object.assign(doc.routes[0] ?? {}, { handoff });
+    const problems = problemsOf(doc);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^routes\.0\.handoff: /);
+    expect(problems[0]).toContain(problem);
+  });
+
   it('reports a humanQueue that is not defined under queues', () => {
     const doc = validDoc();
     const route = doc.routes[1];

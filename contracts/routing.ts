@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { handoffPolicyProblem, type HandoffPolicyInput } from './handoff-policy.ts';
 import { deepFreeze } from './freeze.ts';
 
 /** E.164-ish number as Genesys sends it in To/From (digits with an optional leading +). */
@@ -52,6 +53,17 @@ export const queueSchema = z
   })
   .strict();
 
+/** A handoff policy override, kept as written so it merges over the persona's own. */
+const handoffOverride = z
+  .custom<HandoffPolicyInput>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'must be a mapping of handoff policy settings',
+  )
+  .superRefine((v, ctx) => {
+    const problem = handoffPolicyProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 export const routeSchema = z
   .object({
     name,
@@ -63,6 +75,11 @@ export const routeSchema = z
     humanQueue: name,
     /** Route-specific values handed to the agent in the dispatch metadata. */
     metadata: z.record(z.string(), z.string()).default({}),
+    /**
+     * Overrides of the persona's handoff policy for this route (silence,
+     * time and turn limits, words...): see contracts/handoff-policy.ts.
+     */
+    handoff: handoffOverride.optional(),
   })
   .strict();
 

@@ -19,6 +19,16 @@ export default definePersona({
   voice: {},
   keyterms: ['callback', 'call back', 'billing', 'technical', 'account', 'number'],
   transferTargets: ['general'],
+  // After hours nobody may pick up a transfer: a silent caller is told goodbye
+  // instead, and the time-limit warning comes early enough to finish a callback.
+  handoff: {
+    warnBeforeSeconds: 90,
+    silence: {
+      then: 'end',
+      goodbye:
+        'I have not heard anything, so I will end the call. Please call back any time. Goodbye.',
+    },
+  },
   tools: (rt) => ({
     request_callback: callbackTool(rt, ISSUE_TYPES),
     transfer_to_queue: transferTool(rt, ['general']),

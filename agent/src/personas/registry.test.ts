@@ -27,4 +27,28 @@ routes:
       'route "main" names persona "front-desk", which this worker does not have',
     );
   });
+
+  it('names a route whose handoff override contradicts its persona', () => {
+    const routing = parseRouting(
+      `version: 1
+genesys: { region: mypurecloud.com }
+inboundTrunk: { name: t, allowedAddresses: ["127.0.0.1"] }
+queues:
+  general: { target: "sip:+18005550150@byoc.example" }
+  billing: { target: "sip:+18005550160@byoc.example" }
+  support: { target: "sip:+18005550170@byoc.example" }
+  sales: { target: "sip:+18005550180@byoc.example" }
+routes:
+  - name: main
+    numbers: ["+18005550100"]
+    persona: after-hours
+    humanQueue: general
+    handoff: { maxSessionSeconds: 80 }
+`,
+      'inline.yaml',
+    );
+    expect(routingProblems(routing)).toEqual([
+      'route "main": its handoff override and persona "after-hours" together are invalid: warnBeforeSeconds: warnBeforeSeconds must be less than maxSessionSeconds',
+    ]);
+  });
 });

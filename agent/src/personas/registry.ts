@@ -6,6 +6,8 @@
 import type { DispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../call/context.ts';
+import { z } from 'zod';
+import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
 import type { Persona } from './persona.ts';
 import afterHours from './after-hours.ts';
 import overflow from './overflow.ts';
@@ -61,9 +63,19 @@ export function routingProblems(routing: RoutingConfig): string[] {
     }
   }
   for (const route of routing.routes) {
-    if (!personas.has(route.persona)) {
+    const persona = personas.get(route.persona);
+    if (!persona) {
       problems.push(
         `route "${route.name}" names persona "${route.persona}", which this worker does not have`,
+      );
+      continue;
+    }
+    try {
+      resolveHandoffPolicy(persona.handoff, route.handoff);
+    } catch (err) {
+      const issue = err instanceof z.ZodError ? err.issues[0] : undefined;
+      problems.push(
+        `route "${route.name}": its handoff override and persona "${persona.name}" together are invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : String(err)}`,
       );
     }
   }
