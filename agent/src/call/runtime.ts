@@ -20,6 +20,7 @@ export function createCallRuntime(deps: {
   transfers: TransferControl;
   requestCallback: (req: CallbackRequest) => Promise<{ id: string }>;
   data: DataActionClient;
+  keypad: PersonaRuntime['keypad'];
   log: CallLogger;
 }): PersonaRuntime {
   return Object.freeze({
@@ -37,5 +38,6 @@ export function createCallRuntime(deps: {
     },
     requestCallback: deps.requestCallback,
     data: deps.data,
+    keypad: deps.keypad,
   });
 }

@@ -10,6 +10,12 @@ export type DataAction<Params extends Record<string, string>, Result> = Readonly
   name: string;
   /** Path template with `{param}` placeholders, e.g. `/accounts/{accountId}/status`. */
   path: string;
+  /**
+   * `GET` (default) puts every parameter in the path. `POST` sends the
+   * parameters the path does not use as a JSON body: secrets such as a PIN
+   * never appear in a URL, where proxies and access logs would keep them.
+   */
+  method?: 'GET' | 'POST';
   params: z.ZodType<Params>;
   response: z.ZodType<Result>;
 }>;
@@ -59,16 +65,23 @@ export function createDataActionClient(opts: {
       const checked = action.params.safeParse(params);
       if (!checked.success)
         return { status: 'unavailable', message: `invalid ${action.name} parameters` };
-      const path = action.path.replace(/\{(\w+)\}/g, (_, key: string) =>
-        encodeURIComponent((checked.data as Record<string, string>)[key] ?? ''),
-      );
+      const values: Record<string, string> = { ...(checked.data as Record<string, string>) };
+      const path = action.path.replace(/\{(\w+)\}/g, (_, key: string) => {
+        const value = values[key] ?? '';
+        delete values[key];
+        return encodeURIComponent(value);
+      });
+      const post = action.method === 'POST';
       let res: Response;
       try {
         res = await fetch(`${opts.baseUrl.replace(/\/$/, '')}${path}`, {
+          method: post ? 'POST' : 'GET',
           headers: {
             accept: 'application/json',
+            ...(post ? { 'content-type': 'application/json' } : {}),
             ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           },
+          ...(post ? { body: JSON.stringify(values) } : {}),
           signal: AbortSignal.timeout(opts.timeoutMs ?? 3000),
         });
       } catch (err) {

@@ -4,6 +4,7 @@
  * text-level persona tests provide one that records decisions instead.
  */
 import type { CallContext } from '../call/context.ts';
+import type { DigitResult, DigitSpec } from '../dtmf/collector.ts';
 import type { TransferReason } from '../transfer/outcome.ts';
 import type { DataActionClient } from './data-actions.ts';
 
@@ -27,6 +28,17 @@ export type CallbackRequest = Readonly<{
   notes?: string;
 }>;
 
+/** A keypad entry the persona asks the caller for (account number, PIN, menu choice). */
+export type KeypadRequest = Readonly<{
+  /** What the digits are for, e.g. `account_number`; logged, the digits never are. */
+  purpose: string;
+  /** Said when collection starts; the caller may type while it plays. */
+  prompt: string;
+  /** Said before attempts 2..n instead of `prompt`. */
+  retryPrompt?: string;
+  spec: DigitSpec;
+}>;
+
 export type PersonaRuntime = Readonly<{
   call: CallContext;
   route: string;
@@ -36,4 +48,10 @@ export type PersonaRuntime = Readonly<{
   requestCallback: (req: CallbackRequest) => Promise<{ id: string }>;
   /** The customer's data actions (account and order lookups). */
   data: DataActionClient;
+  /**
+   * Prompts for a keypad entry and collects it (RFC 2833 digits through
+   * livekit-sip), re-prompting up to `spec.maxAttempts`. While it runs, keys
+   * are digits, not DTMF 0's "a person please", and silence is expected.
+   */
+  keypad: (req: KeypadRequest) => Promise<DigitResult>;
 }>;

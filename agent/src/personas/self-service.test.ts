@@ -1,19 +1,20 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { initializeLogger, voice } from '@livekit/agents';
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallContext } from '../call/context.ts';
 import { decodeUui } from '../genesys/uui.ts';
 import { createDataActionClient } from './data-actions.ts';
 import selfService from './self-service.ts';
+import { ACCOUNT_NUMBER_ENTRY, PIN_ENTRY } from './self-service-identity.ts';
 import {
   offlineIntentProblems,
   RecordingRuntime,
+  startCustomerApi,
+  TEST_ACCOUNT,
   testCall,
   testPersona,
+  type CustomerApi,
   type PersonaTest,
+  type RecordingRuntimeOptions,
 } from './testing/index.ts';
 
 const TOKEN = 'test-data-actions-token';
@@ -21,74 +22,13 @@ const JANE = testCall({ uui: decodeUui('account=12345;verified=true;name=Jane;en
 /** The kit's default call: its UUI names an account, but the IVR did not verify the caller. */
 const UNVERIFIED = testCall();
 
-type Reply = Readonly<{ status: number; body: unknown }>;
-type Received = Readonly<{ method: string; path: string; authorization: string | undefined }>;
-
-/**
- * The customer's data-action API on 127.0.0.1: answers account status and
- * orders for account 12345, or `reply` for every request when a test sets it.
- */
-type FakeApi = {
-  url: string;
-  received: Received[];
-  reply: Reply | undefined;
-  close: () => Promise<void>;
-};
-
-async function startFakeApi(): Promise<FakeApi> {
-  const api: Omit<FakeApi, 'url' | 'close'> = { received: [], reply: undefined };
-  const app = new Hono();
-  const json = (r: Reply) =>
-    new Response(JSON.stringify(r.body), {
-      status: r.status,
-      headers: { 'content-type': 'application/json' },
-    });
-  app.use(async (c, next) => {
-    api.received.push({
-      method: c.req.method,
-      path: c.req.path,
-      authorization: c.req.header('authorization'),
-    });
-    if (api.reply) return json(api.reply);
-    await next();
-  });
-  app.get('/accounts/12345/status', () =>
-    json({
-      status: 200,
-      body: { balance: 42.5, currency: 'USD', dueDate: '2026-07-31', status: 'active' },
-    }),
-  );
-  app.get('/accounts/12345/orders/:order', (c) =>
-    json({
-      status: 200,
-      body: { orderId: c.req.param('order'), status: 'shipped', eta: 'Friday' },
-    }),
-  );
-  app.notFound(() => json({ status: 404, body: { error: 'not found' } }));
-
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () =>
-      resolve(s as Server),
-    );
-  });
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(api, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  });
-}
-
-let api: FakeApi;
+let api: CustomerApi;
 let downUrl: string;
 beforeAll(async () => {
   initializeLogger({ pretty: false, level: 'warn' });
-  api = await startFakeApi();
+  api = await startCustomerApi();
   // A port that answered once and is now closed: connections are refused.
-  const down = await startFakeApi();
+  const down = await startCustomerApi();
   downUrl = down.url;
   await down.close();
 });
@@ -97,6 +37,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   api.received.length = 0;
+  api.receivedAt.length = 0;
   api.reply = undefined;
 });
 
@@ -107,10 +48,16 @@ afterEach(async () => {
 });
 
 async function start(
-  opts: { call?: CallContext; baseUrl?: string; llm?: voice.testing.FakeLLM } = {},
+  opts: {
+    call?: CallContext;
+    baseUrl?: string;
+    llm?: voice.testing.FakeLLM;
+    keypadEntries?: RecordingRuntimeOptions['keypadEntries'];
+  } = {},
 ): Promise<PersonaTest> {
   const runtime = new RecordingRuntime({
     call: opts.call ?? JANE,
+    ...(opts.keypadEntries ? { keypadEntries: opts.keypadEntries } : {}),
     allowedQueues: selfService.transferTargets,
     data: createDataActionClient({
       baseUrl: opts.baseUrl ?? api.url,
@@ -164,14 +111,59 @@ describe('self-service persona, offline rules', () => {
     ]);
   });
 
-  it('looks nothing up for a caller the IVR did not verify', async () => {
-    const t = await start({ call: UNVERIFIED });
+  it('asks a caller the IVR did not verify for account number and PIN on the keypad', async () => {
+    const t = await start({ call: UNVERIFIED, keypadEntries: [TEST_ACCOUNT.id, TEST_ACCOUNT.pin] });
+    const result = await t.run('What is my balance?');
+
+    result.expect.containsFunctionCallOutput({ isError: false });
+    expect(saidBy(result).at(-1)).toContain(BALANCE);
+    expect(t.runtime.keypadRequests).toEqual([ACCOUNT_NUMBER_ENTRY, PIN_ENTRY]);
+    expect(api.received).toEqual([
+      {
+        method: 'POST',
+        path: '/accounts/12345/verify',
+        authorization: `Bearer ${TOKEN}`,
+        body: { pin: TEST_ACCOUNT.pin },
+      },
+      { method: 'GET', path: '/accounts/12345/status', authorization: `Bearer ${TOKEN}` },
+    ]);
+  });
+
+  it('asks for the keypad entry once per call, not once per question', async () => {
+    const t = await start({ call: UNVERIFIED, keypadEntries: [TEST_ACCOUNT.id, TEST_ACCOUNT.pin] });
+    await t.run('What is my balance?');
+    const again = await t.run('How much do I owe?');
+
+    expect(saidBy(again).at(-1)).toContain(BALANCE);
+    expect(t.runtime.keypadRequests).toHaveLength(2);
+    expect(api.received.map((r) => r.path)).toEqual([
+      '/accounts/12345/verify',
+      '/accounts/12345/status',
+      '/accounts/12345/status',
+    ]);
+  });
+
+  it('reads nothing out when the PIN does not match, and never tells the LLM the digits', async () => {
+    const t = await start({ call: UNVERIFIED, keypadEntries: [TEST_ACCOUNT.id, '1111'] });
     const result = await t.run('What is my balance?');
 
     const output = result.expect.containsFunctionCallOutput({ isError: true }).event().item.output;
-    expect(output).toContain('The caller is not authenticated');
+    expect(output).toContain('do not match');
+    expect(output).not.toMatch(/12345|1111/);
     expect(saidBy(result).at(-1)).toBe(selfService.offline.toolFailed);
-    expect(t.runtime.lookups).toEqual([]);
+    expect(api.received.map((r) => r.path)).toEqual(['/accounts/12345/verify']);
+  });
+
+  it('stops after the account number when the caller cannot type one', async () => {
+    const t = await start({
+      call: UNVERIFIED,
+      keypadEntries: [{ status: 'gave_up', attempts: 3 }],
+    });
+    const result = await t.run('What is my balance?');
+
+    const output = result.expect.containsFunctionCallOutput({ isError: true }).event().item.output;
+    expect(output).toContain('could not type an account number');
+    expect(t.runtime.keypadRequests.map((r) => r.purpose)).toEqual(['account_number']);
     expect(api.received).toEqual([]);
   });
 

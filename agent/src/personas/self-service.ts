@@ -4,21 +4,12 @@ import type { CallContext } from '../call/context.ts';
 import { defineDataAction, type LookupResult } from './data-actions.ts';
 import { definePersona } from './persona.ts';
 import type { PersonaRuntime } from './runtime.ts';
+import {
+  authenticatedAccount,
+  callerAccount,
+  type CallerAccount,
+} from './self-service-identity.ts';
 import { transferTool } from './tools.ts';
-
-/**
- * The account the caller authenticated as in the Genesys IVR, from the UUI
- * Architect set (`account`, `name`, `verified=true`). Never taken from speech.
- */
-export function authenticatedAccount(
-  call: CallContext,
-): { id: string; name: string | undefined } | undefined {
-  const f = call.uui?.fields;
-  const id = f?.['account'];
-  return f?.['verified'] === 'true' && id && /^\d{4,12}$/.test(id)
-    ? { id, name: f['name'] }
-    : undefined;
-}
 
 export const accountStatus = defineDataAction({
   name: 'account_status',
@@ -42,13 +33,18 @@ export const orderStatus = defineDataAction({
   response: z.object({ orderId: z.string(), status: z.string(), eta: z.string().optional() }),
 });
 
-/** Authenticated self-service: account context pre-loaded from Genesys, status lookups through data actions. */
+/**
+ * Authenticated self-service: the account comes pre-loaded from Genesys (or
+ * the caller keys account number and PIN), status lookups through data actions.
+ */
 export default definePersona({
   name: 'self-service',
   description:
     'Authenticated callers: account balance and order status through the customer data actions',
   instructions:
-    'The caller was authenticated by the phone system; their account is known. You can tell them ' +
+    'The caller is usually authenticated by the phone system; if not, the account tools ask them ' +
+    'to type their account number and PIN on the keypad themselves (never ask for the digits ' +
+    'aloud). You can tell them ' +
     'their account balance and due date (get_account_status) and the status of an order ' +
     '(get_order_status, with the order number they say). For anything else, or if a lookup is ' +
     'unavailable, call transfer_to_queue ("billing" for payments, "general" otherwise). Read amounts ' +
@@ -62,16 +58,25 @@ export default definePersona({
   voice: {},
   keyterms: ['balance', 'order', 'payment', 'due date', 'status'],
   transferTargets: ['billing', 'general'],
-  tools: (rt) => ({
-    get_account_status: accountStatusTool(rt),
-    get_order_status: orderStatusTool(rt),
-    transfer_to_queue: transferTool(rt, ['billing', 'general']),
-  }),
+  tools: (rt) => {
+    const account = callerAccount(rt);
+    return {
+      get_account_status: accountStatusTool(rt, account),
+      get_order_status: orderStatusTool(rt, account),
+      transfer_to_queue: transferTool(rt, ['billing', 'general']),
+    };
+  },
   offline: {
     intents: [
       {
         name: 'balance',
         phrases: ['balance', 'how much', 'owe', 'due'],
+        examples: [
+          'what is my balance',
+          'i want to check my balance',
+          'how much do i owe',
+          'when is my payment due',
+        ],
         say: 'Let me check that for you.',
         call: { tool: 'get_account_status', args: () => ({}), reply: (status) => status },
       },
@@ -94,17 +99,15 @@ export default definePersona({
   },
 });
 
-function accountStatusTool(rt: PersonaRuntime) {
+type AccountOf = () => Promise<CallerAccount>;
+
+function accountStatusTool(rt: PersonaRuntime, accountOf: AccountOf) {
   return llm.tool({
-    description: "Look up the authenticated caller's account balance, due date and status.",
+    description:
+      "Look up the caller's account balance, due date and status (asks an unauthenticated caller to key in their account number and PIN).",
     parameters: z.object({}),
     execute: async () => {
-      const account = authenticatedAccount(rt.call);
-      if (!account) {
-        throw new llm.ToolError(
-          'The caller is not authenticated. Offer to transfer them to the general queue.',
-        );
-      }
+      const account = await accountOf();
       return describe(
         await rt.data.lookup(accountStatus, { accountId: account.id }),
         (d) =>
@@ -114,9 +117,10 @@ function accountStatusTool(rt: PersonaRuntime) {
   });
 }
 
-function orderStatusTool(rt: PersonaRuntime) {
+function orderStatusTool(rt: PersonaRuntime, accountOf: AccountOf) {
   return llm.tool({
-    description: "Look up the status of one of the authenticated caller's orders.",
+    description:
+      "Look up the status of one of the caller's orders (asks an unauthenticated caller to key in their account number and PIN).",
     parameters: z.object({
       order_number: z
         .string()
@@ -124,12 +128,7 @@ function orderStatusTool(rt: PersonaRuntime) {
         .describe('Order number, digits only'),
     }),
     execute: async ({ order_number }) => {
-      const account = authenticatedAccount(rt.call);
-      if (!account) {
-        throw new llm.ToolError(
-          'The caller is not authenticated. Offer to transfer them to the general queue.',
-        );
-      }
+      const account = await accountOf();
       return describe(
         await rt.data.lookup(orderStatus, { accountId: account.id, orderId: order_number }),
         (d) => `Order ${d.orderId} is ${d.status}${d.eta ? `, expected ${d.eta}` : ''}.`,

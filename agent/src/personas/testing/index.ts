@@ -35,6 +35,13 @@
  * });
  */
 export { testCall, TEST_CALL_ATTRIBUTES } from './call.ts';
+export {
+  startCustomerApi,
+  TEST_ACCOUNT,
+  type CustomerApi,
+  type CustomerApiReply,
+  type CustomerApiRequest,
+} from './customer-api.ts';
 export { RecordingRuntime, type RecordedLookup, type RecordingRuntimeOptions } from './runtime.ts';
 export { offlineIntentProblems } from './intents.ts';
 export { testPersona, type PersonaTest, type TestPersonaOptions } from './session.ts';

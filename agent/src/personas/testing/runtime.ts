@@ -3,9 +3,11 @@
  * asked for instead of transferring or storing anything.
  */
 import type { CallContext } from '../../call/context.ts';
+import { collected, type DigitResult } from '../../dtmf/collector.ts';
 import { createDataActionClient, type DataActionClient } from '../data-actions.ts';
 import type {
   CallbackRequest,
+  KeypadRequest,
   PersonaRuntime,
   TransferRequest,
   TransferResult,
@@ -32,6 +34,12 @@ export type RecordingRuntimeOptions = Readonly<{
    * answers every lookup `unavailable`.
    */
   data?: DataActionClient;
+  /**
+   * What the caller types, one entry per keypad request in order: digits
+   * (`'100042'`) or a failed result (`{ status: 'gave_up', attempts: 3 }`).
+   * A request beyond the list gets an overall timeout. Default: none.
+   */
+  keypadEntries?: readonly (string | DigitResult)[];
 }>;
 
 /** One data-action lookup a tool made. */
@@ -54,6 +62,8 @@ export class RecordingRuntime implements PersonaRuntime {
   readonly #transfers: TransferRequest[] = [];
   readonly #callbacks: CallbackRequest[] = [];
   readonly #lookups: RecordedLookup[] = [];
+  readonly #keypadRequests: KeypadRequest[] = [];
+  readonly #keypadEntries: readonly (string | DigitResult)[];
   readonly #allowed: readonly string[] | undefined;
   readonly #result: NonNullable<RecordingRuntimeOptions['transferResult']>;
   readonly #callbackResult: NonNullable<RecordingRuntimeOptions['callbackResult']>;
@@ -64,6 +74,7 @@ export class RecordingRuntime implements PersonaRuntime {
     this.#allowed = opts.allowedQueues;
     this.#result = opts.transferResult ?? 'transferring';
     this.#callbackResult = opts.callbackResult ?? 'recorded';
+    this.#keypadEntries = opts.keypadEntries ?? [];
     const client = opts.data ?? createDataActionClient({ baseUrl: undefined, token: undefined });
     this.data = Object.freeze({
       lookup: (action, params) => {
@@ -87,6 +98,18 @@ export class RecordingRuntime implements PersonaRuntime {
   get lookups(): readonly RecordedLookup[] {
     return [...this.#lookups];
   }
+
+  /** Every keypad request (purpose, prompts, spec), in order. */
+  get keypadRequests(): readonly KeypadRequest[] {
+    return [...this.#keypadRequests];
+  }
+
+  readonly keypad = async (req: KeypadRequest): Promise<DigitResult> => {
+    this.#keypadRequests.push(req);
+    const entry = this.#keypadEntries[this.#keypadRequests.length - 1];
+    if (entry === undefined) return { status: 'timeout', kind: 'overall', attempt: 1 };
+    return typeof entry === 'string' ? collected(entry) : entry;
+  };
 
   readonly transfer = async (req: TransferRequest): Promise<TransferResult> => {
     this.#transfers.push(req);
