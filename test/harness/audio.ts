@@ -18,8 +18,21 @@ export function synthesizeCallerSpeech(
   opts: { voice?: string; trailingSilenceSeconds?: number } = {},
 ): void {
   if (text === '') {
-    // A caller who says nothing: one second of line silence.
-    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', outFile, 'trim', '0', '1']);
+    // A caller who says nothing: line silence (one second unless told).
+    const seconds = String(opts.trailingSilenceSeconds || 1);
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      '-e',
+      'u-law',
+      outFile,
+      'trim',
+      '0',
+      seconds,
+    ]);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'caller-speech-'));

@@ -20,9 +20,10 @@ import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
 import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
 import { callContextFromAttributes, type CallContext } from './context.ts';
+import { createCallKeypad } from './keypad.ts';
 import { createCallRuntime } from './runtime.ts';
 import { createHandoffMonitor } from '../policy/handoff-monitor.ts';
-import { parseHandoffPolicy } from '../policy/handoff-policy.ts';
+import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
 import { watchExits } from './exits.ts';
 import { createTransferControl } from './transfers.ts';
 
@@ -113,6 +114,12 @@ export async function answerCall<ProcessData>(
       });
     }),
   });
+  const keypad = createCallKeypad({
+    room: ctx.room,
+    callerIdentity: caller.identity,
+    say: (text) => void session.say(text),
+    log: callLog,
+  });
   const runtime = createCallRuntime({
     persona,
     call,
@@ -130,11 +137,16 @@ export async function answerCall<ProcessData>(
       return created;
     },
     data: createDataActionClient(config.dataActions),
+    keypad: keypad.collect,
     log: callLog,
   });
 
   const stack = createVoiceStack(config, persona, call, vad);
-  const handoffPolicy = parseHandoffPolicy(persona.handoff);
+  // Validated against every route at worker start (routingProblems).
+  const handoffPolicy = resolveHandoffPolicy(
+    persona.handoff,
+    config.routing.routes.find((r) => r.name === meta.route)?.handoff,
+  );
   const session = new voice.AgentSession({
     userAwayTimeout: handoffPolicy.silence.afterSeconds,
     ...(stack.stt ? { stt: stack.stt } : {}),
@@ -182,13 +194,17 @@ export async function answerCall<ProcessData>(
     humanQueue: meta.humanQueue,
     log: callLog,
     endCall: () => ctx.deleteRoom(),
+    // A caller typing digits is silent on purpose.
+    paused: keypad.active,
+    silenceAfterMs: handoffPolicy.silence.afterSeconds * 1000,
   });
   session.on(voice.AgentSessionEventTypes.Close, () => exits.stop());
 
   ctx.room.on(RoomEvent.DtmfReceived, (_code: number, digit: string, from: RemoteParticipant) => {
     if (from.identity !== caller.identity) return;
-    callLog.info({ dtmf: '[digit]' }, 'caller pressed a key');
-    if (digit !== '0') return;
+    // Keys typed into a keypad entry are digits, not a request for a person.
+    if (keypad.active() || digit !== '0') return;
+    callLog.info({}, 'caller pressed 0 for a person');
     void transfers.transfer(meta.humanQueue, 'dtmf_zero').then((result) => {
       if (result.status === 'not_transferred' || result.status === 'unknown_queue') {
         session.say('I am sorry, I could not connect you right now. Please stay on the line.');

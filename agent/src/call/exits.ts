@@ -25,16 +25,20 @@ export function watchExits(deps: {
    * transfers anyway.
    */
   callerRequestGraceMs?: number;
+  /** While true, caller silence is expected (e.g. they are typing digits) and does not count. */
+  paused?: () => boolean;
+  /** The policy's silent period (`silence.afterSeconds`), in ms; the session's `userAwayTimeout`. */
+  silenceAfterMs: number;
 }): ExitWatch {
   const { session, monitor, log } = deps;
   let stopped = false;
-  const act = (decision: Decision) => {
+  let nextSilence: NodeJS.Timeout | undefined;
+  const act = (decision: Decision): voice.SpeechHandle | undefined => {
     switch (decision.action) {
       case 'none':
-        return;
+        return undefined;
       case 'say':
-        session.say(decision.text);
-        return;
+        return session.say(decision.text);
       case 'handoff':
         log.info({ reason: decision.reason, detail: decision.detail }, 'handoff policy triggered');
         void (async () => {
@@ -52,22 +56,36 @@ export function watchExits(deps: {
             .waitForPlayout();
           await deps.transfers.transfer(deps.humanQueue, decision.reason);
         })();
-        return;
+        return undefined;
       case 'end':
         log.info({}, 'handoff policy ends the call');
         void (async () => {
           await session.say(decision.say, { allowInterruptions: false }).waitForPlayout();
           await deps.endCall();
         })();
-        return;
+        return undefined;
     }
+  };
+
+  // The session reports "away" once, then not again until the caller speaks:
+  // after a silence prompt has played, the next silent period is timed here.
+  const silentPeriod = () => {
+    nextSilence = undefined;
+    if (stopped || deps.paused?.()) return;
+    const prompt = act(monitor.silence());
+    void prompt?.waitForPlayout().then(() => {
+      if (stopped || session.userState !== 'away') return;
+      nextSilence = setTimeout(silentPeriod, deps.silenceAfterMs);
+    });
   };
 
   const onTranscript = (ev: voice.UserInputTranscribedEvent) => {
     if (ev.isFinal) act(monitor.callerTurn(ev.transcript));
   };
   const onUserState = (ev: voice.UserStateChangedEvent) => {
-    if (ev.newState === 'away') act(monitor.silence());
+    clearTimeout(nextSilence);
+    nextSilence = undefined;
+    if (ev.newState === 'away') silentPeriod();
   };
   session.on(voice.AgentSessionEventTypes.UserInputTranscribed, onTranscript);
   session.on(voice.AgentSessionEventTypes.UserStateChanged, onUserState);
@@ -82,6 +100,7 @@ export function watchExits(deps: {
     stop: () => {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(nextSilence);
       session.off(voice.AgentSessionEventTypes.UserInputTranscribed, onTranscript);
       session.off(voice.AgentSessionEventTypes.UserStateChanged, onUserState);
     },
