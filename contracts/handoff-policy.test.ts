@@ -32,3 +32,19 @@ describe('handoffPolicyProblem', () => {
     );
   });
 });
+
+describe('providerFailure policy', () => {
+  it('transfers by default, with an apology', () => {
+    const policy = resolveHandoffPolicy(undefined, undefined);
+    expect(policy.providerFailure.then).toBe('transfer');
+    expect(policy.providerFailure.apology).toMatch(/connect you with a colleague/);
+  });
+
+  it('can keep the call on the offline voice, per route', () => {
+    const policy = resolveHandoffPolicy(
+      { providerFailure: { apology: 'Sorry about that.' } },
+      { providerFailure: { then: 'offline_voice' } },
+    );
+    expect(policy.providerFailure).toEqual({ then: 'offline_voice', apology: 'Sorry about that.' });
+  });
+});

@@ -66,6 +66,26 @@ export const handoffPolicySchema = z
       .strict()
       // Parsed through the schema, so the field defaults above apply.
       .prefault({}),
+    providerFailure: z
+      .object({
+        /**
+         * When a cloud voice provider (Deepgram, OpenAI, ElevenLabs) fails past
+         * its retries: `transfer` hands the caller to the route's queue at
+         * once; `offline_voice` carries on with its offline stand-in. A failure
+         * with no stand-in left always transfers.
+         */
+        then: z.enum(['transfer', 'offline_voice']).default('transfer'),
+        /** Said before that transfer; synthesized offline at call start, so it plays whatever failed. */
+        apology: z
+          .string()
+          .min(1)
+          .default(
+            'I am sorry, I am having technical trouble. Let me connect you with a colleague.',
+          ),
+      })
+      .strict()
+      // Parsed through the schema, so the field defaults above apply.
+      .prefault({}),
     timeLimitWarning: z
       .string()
       .min(1)
@@ -97,6 +117,7 @@ function mergeInputs(base: HandoffPolicyInput, over: HandoffPolicyInput): Handof
     ...over,
     frustration: { ...base.frustration, ...over.frustration },
     silence: { ...base.silence, ...over.silence },
+    providerFailure: { ...base.providerFailure, ...over.providerFailure },
   };
 }
 

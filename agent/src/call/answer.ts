@@ -21,6 +21,7 @@ import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
 import { callContextFromAttributes, type CallContext } from './context.ts';
 import { createCallKeypad } from './keypad.ts';
+import { createProviderFailover } from './provider-failover.ts';
 import { createCallRuntime } from './runtime.ts';
 import { createHandoffMonitor } from '../policy/handoff-monitor.ts';
 import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
@@ -155,21 +156,36 @@ export async function answerCall<ProcessData>(
     vad: stack.vad,
     turnHandling: stack.turnHandling,
   });
-  // A provider that fails past its retries ends the session: hand the caller to
-  // a human first, so a broken pipeline never drops a call.
-  let failover: Promise<unknown> | undefined;
+  // The apology is recorded now, offline, so it plays whatever fails later.
+  const apology = greetings
+    .frames({
+      persona: '_system',
+      text: handoffPolicy.providerFailure.apology,
+      speaker: stack.offlineSpeaker,
+    })
+    .catch(() => []);
+  const failover = createProviderFailover({
+    session,
+    room: ctx.room,
+    transfers,
+    humanQueue: meta.humanQueue,
+    apology,
+    log: callLog,
+  });
+  stack.onProviderUnavailable((failed) => {
+    if (handoffPolicy.providerFailure.then === 'transfer') void failover.start(failed);
+    else callLog.warn({ ...failed }, 'voice provider failed; continuing on its offline stand-in');
+  });
+  // A failure with no stand-in left ends the session: hand the caller to a
+  // human first, so a broken pipeline never drops a call.
   session.on(voice.AgentSessionEventTypes.Error, (ev) => {
     if (ev.error.recoverable) return;
-    callLog.error(
-      { failed: ev.error.type, provider: ev.error.label },
-      'voice provider failed; handing the caller to a human',
-    );
-    failover ??= transfers.transfer(meta.humanQueue, 'provider_failure');
+    void failover.start({ piece: ev.error.type, provider: String(ev.error.label ?? 'unknown') });
   });
   session.on(voice.AgentSessionEventTypes.Close, (ev) => {
     void (async () => {
-      if (ev.error && !failover) failover = transfers.transfer(meta.humanQueue, 'provider_failure');
-      if (failover) await failover;
+      if (ev.error) void failover.start({ piece: 'session', provider: 'pipeline' });
+      await failover.started();
       callLog.info(
         { reason: ev.reason, finalState: transfers.state().phase },
         'session closed; ending job',

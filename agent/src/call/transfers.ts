@@ -18,11 +18,16 @@ export type CallLogger = Readonly<{
 
 export type TransferControl = Readonly<{
   state: () => CallState;
-  /** Sends the caller to a queue; resolves with the handoff result, or `busy` if one is under way. */
+  /**
+   * Sends the caller to a queue; resolves with the handoff result, or `busy`
+   * if one is under way. The call is claimed at once (synchronously), so a
+   * later request is `busy` even while `announce` (e.g. an apology) plays.
+   */
   transfer: (
     queue: string,
     reason: TransferReason,
     summary?: string,
+    announce?: () => Promise<void>,
   ) => Promise<HandoffResult | { status: 'busy' }>;
 }>;
 
@@ -46,11 +51,16 @@ export function createTransferControl(deps: {
   let state: CallState = { phase: 'conversing' };
   return {
     state: () => state,
-    transfer: async (queue, reason, summary) => {
+    transfer: async (queue, reason, summary, announce) => {
       if (state.phase !== 'conversing') return { status: 'busy' };
       state = { phase: 'transferring', queue, reason };
       deps.log.info({ queue, reason, summary }, 'transferring caller to a human');
-      const contextId = await deps.storeContext(queue, reason, summary);
+      const [contextId] = await Promise.all([
+        deps.storeContext(queue, reason, summary),
+        announce?.().catch((err: unknown) =>
+          deps.log.warn({ error: String(err) }, 'announcement before the transfer failed'),
+        ),
+      ]);
       const result = await handoff(
         deps.sip,
         deps.routing,

@@ -19,6 +19,9 @@ import { localTurnDetector } from './local-models.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
 import { turnHandling, type TurnHandling } from './turn-handling.ts';
 
+/** A cloud provider that stopped answering during a call. */
+export type ProviderFailure = Readonly<{ piece: 'stt' | 'llm' | 'tts'; provider: string }>;
+
 /** The offline pieces of this call, built by the caller. */
 export type OfflineVoice = Readonly<{
   /** The rules engine for this persona and call; without it, an offline LLM piece means no LLM. */
@@ -37,6 +40,13 @@ export type CallVoice = Readonly<{
   turnHandling: TurnHandling;
   /** What speaks the greeting, for the greeting cache. */
   greeting: GreetingVoice;
+  /** The offline speaker (espeak-ng): for words that must play whatever cloud piece failed. */
+  offlineSpeaker: GreetingVoice;
+  /**
+   * Calls `listener` when a cloud provider fails past its retries and its
+   * offline stand-in takes over; returns the unsubscribe function.
+   */
+  onProviderUnavailable: (listener: (failure: ProviderFailure) => void) => () => void;
   /** For the log line: what each piece runs on. */
   describe: Readonly<{ stt: string; llm: string; tts: string }>;
   /**
@@ -87,11 +97,24 @@ export function buildCallVoice(
         }
       : espeakVoice;
 
+  const sttPiece = cloudStt ? sttWithFallback(cloudStt, offline.stt, vad) : offline.stt;
+  const llmPiece = cloudLlm ? llmWithFallback(cloudLlm, offline.llm) : offline.llm;
+  const ttsPiece = cloudTts ? ttsWithFallback(cloudTts, espeak) : espeak;
   return {
-    stt: cloudStt ? sttWithFallback(cloudStt, offline.stt, vad) : offline.stt,
-    llm: cloudLlm ? llmWithFallback(cloudLlm, offline.llm) : offline.llm,
-    tts: cloudTts ? ttsWithFallback(cloudTts, espeak) : espeak,
+    stt: sttPiece,
+    llm: llmPiece,
+    tts: ttsPiece,
     vad,
+    offlineSpeaker: espeakVoice,
+    onProviderUnavailable: (listener) =>
+      watchAvailability(
+        [
+          ['stt', sttPiece, cloudStt],
+          ['llm', llmPiece, cloudLlm],
+          ['tts', ttsPiece, cloudTts],
+        ],
+        listener,
+      ),
     turnHandling: turnHandling(settings.turn, localTurnDetector()),
     greeting,
     describe: {
@@ -100,6 +123,44 @@ export function buildCallVoice(
     },
     prewarm: () => cloudLlm?.prewarm(),
   };
+}
+
+type Piece = Readonly<{
+  on: (event: never, listener: (ev: never) => void) => unknown;
+  off: (event: never, listener: (ev: never) => void) => unknown;
+}>;
+
+const AVAILABILITY_EVENT = {
+  stt: 'stt_availability_changed',
+  llm: 'llm_availability_changed',
+  tts: 'tts_availability_changed',
+} as const;
+
+/** Subscribes to each FallbackAdapter's availability events for its cloud (primary) provider. */
+function watchAvailability(
+  pieces: readonly (readonly [
+    ProviderFailure['piece'],
+    unknown,
+    { label: string | (() => string) } | undefined,
+  ])[],
+  listener: (failure: ProviderFailure) => void,
+): () => void {
+  const stops: (() => void)[] = [];
+  for (const [piece, adapter, cloud] of pieces) {
+    if (!cloud || adapter === cloud || !adapter) continue;
+    const event = AVAILABILITY_EVENT[piece];
+    const onChange = (ev: Record<string, unknown>) => {
+      if (ev['available'] === false && ev[piece] === cloud)
+        listener({
+          piece,
+          provider: typeof cloud.label === 'function' ? cloud.label.call(cloud) : cloud.label,
+        });
+    };
+    const emitter = adapter as Piece;
+    emitter.on(event as never, onChange as never);
+    stops.push(() => void emitter.off(event as never, onChange as never));
+  }
+  return () => stops.forEach((stop) => stop());
 }
 
 /** What distinguishes one espeak-ng rendering of a text from another. */
