@@ -10,6 +10,7 @@ import { AutoSubscribe, log, voice, type JobContext, type VAD } from '@livekit/a
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { redactText } from '../../../contracts/redact.ts';
 import { uuiProtocolDiscriminator } from '../../../contracts/routing.ts';
 import type { AgentConfig } from '../config.ts';
 import { createDispatchClient } from '../dispatch-client.ts';
@@ -125,6 +126,7 @@ export async function answerCall<ProcessData>(
     persona,
     call,
     route: meta.route,
+    humanQueue: meta.humanQueue,
     transfers,
     requestCallback: async (req) => {
       const created = await dispatch.createCallback({
@@ -200,7 +202,8 @@ export async function answerCall<ProcessData>(
     callLog.debug({ from: ev.oldState, to: ev.newState }, 'agent state changed');
   });
   session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
-    if (ev.isFinal) callLog.info({ transcript: ev.transcript }, 'caller said');
+    // Callers say numbers (accounts, PINs, phone numbers): logs get them masked.
+    if (ev.isFinal) callLog.info({ transcript: redactText(ev.transcript) }, 'caller said');
   });
 
   const exits = watchExits({
@@ -229,7 +232,15 @@ export async function answerCall<ProcessData>(
   });
 
   await session.start({
-    agent: createPersonaAgent(persona, runtime),
+    agent: createPersonaAgent(persona, runtime, {
+      // Keys said into a keypad entry go to the entry, masked in the history, with no reply.
+      onCallerTurn: (message) => {
+        const text = message.textContent ?? '';
+        if (!keypad.hear(text)) return 'reply';
+        message.content = [redactText(text)];
+        return 'skip';
+      },
+    }),
     room: ctx.room,
     inputOptions: { participantIdentity: caller.identity },
   });

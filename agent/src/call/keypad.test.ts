@@ -103,4 +103,13 @@ describe('call keypad', () => {
     press(room, caller, '1357');
     expect((await first).status).toBe('collected');
   });
+
+  it('takes keys the caller says instead of typing, finishing the entry', async () => {
+    const { keypad } = setup();
+    expect(keypad.hear('two oh four oh')).toBe(false); // no entry under way
+    const entry = keypad.collect({ ...PIN, spec: { ...PIN.spec, minDigits: 3, maxDigits: 6 } });
+    expect(keypad.hear('I need to find it')).toBe(false);
+    expect(keypad.hear('two oh four oh')).toBe(true);
+    expect(await entry).toEqual({ status: 'collected', value: '2040', masked: '••••' });
+  });
 });

@@ -5,8 +5,14 @@
  * digits (DTMF 0 does not transfer) and caller silence as expected.
  */
 import { collectWithRetries } from '../dtmf/attempts.ts';
-import { systemClock, type DigitResult } from '../dtmf/collector.ts';
-import { collectFromRoom, type DtmfRoom } from '../dtmf/room-dtmf.ts';
+import {
+  createDigitCollector,
+  systemClock,
+  type DigitCollector,
+  type DigitResult,
+} from '../dtmf/collector.ts';
+import { onDtmf, type DtmfRoom } from '../dtmf/room-dtmf.ts';
+import { spokenKeys } from '../dtmf/spoken-keys.ts';
 import type { KeypadRequest } from '../personas/runtime.ts';
 import type { CallLogger } from './transfers.ts';
 
@@ -14,6 +20,12 @@ export type CallKeypad = Readonly<{
   collect: (req: KeypadRequest) => Promise<DigitResult>;
   /** True while an entry is being collected. */
   active: () => boolean;
+  /**
+   * Offers a caller transcript to the entry under way: when it names keys
+   * ("one two three four") they are entered as if typed, then finished.
+   * True when it did; the caller's turn then needs no reply.
+   */
+  hear: (transcript: string) => boolean;
 }>;
 
 /**
@@ -29,39 +41,48 @@ export function createCallKeypad(deps: {
   log: CallLogger;
 }): CallKeypad {
   let active = false;
-  return Object.freeze({
-    active: () => active,
-    collect: async (req: KeypadRequest): Promise<DigitResult> => {
-      if (active) {
-        deps.log.warn({ purpose: req.purpose }, 'keypad entry already under way; refusing another');
-        return { status: 'gave_up', attempts: 0 };
-      }
-      active = true;
-      try {
-        const result = await collectWithRetries((attempt, previous) => {
-          const collecting = collectFromRoom(
-            deps.room,
-            deps.callerIdentity,
-            req.spec,
-            systemClock,
-            attempt,
-          );
-          deps.say(previous ? (req.retryPrompt ?? req.prompt) : req.prompt);
-          return collecting;
-        }, req.spec.maxAttempts);
-        deps.log.info(
-          {
-            purpose: req.purpose,
-            status: result.status,
-            ...(result.status === 'collected' ? { digits: result.masked } : {}),
-            ...(result.status === 'invalid' ? { problem: result.reason } : {}),
-          },
-          'keypad entry finished',
-        );
-        return result;
-      } finally {
-        active = false;
-      }
-    },
-  });
+  let current: { collector: DigitCollector; finishKey: string } | undefined;
+  const collect = async (req: KeypadRequest): Promise<DigitResult> => {
+    if (active) {
+      deps.log.warn({ purpose: req.purpose }, 'keypad entry already under way; refusing another');
+      return { status: 'gave_up', attempts: 0 };
+    }
+    active = true;
+    try {
+      const result = await collectWithRetries(async (attempt, previous) => {
+        const collector = createDigitCollector(req.spec, systemClock, attempt);
+        current = { collector, finishKey: req.spec.finishKey ?? '#' };
+        const stop = onDtmf(deps.room, deps.callerIdentity, collector.press);
+        deps.say(previous ? (req.retryPrompt ?? req.prompt) : req.prompt);
+        try {
+          return await collector.result;
+        } finally {
+          stop();
+          current = undefined;
+        }
+      }, req.spec.maxAttempts);
+      deps.log.info(
+        {
+          purpose: req.purpose,
+          status: result.status,
+          ...(result.status === 'collected' ? { digits: result.masked } : {}),
+          ...(result.status === 'invalid' ? { problem: result.reason } : {}),
+        },
+        'keypad entry finished',
+      );
+      return result;
+    } finally {
+      active = false;
+    }
+  };
+  const hear = (transcript: string): boolean => {
+    const entry = current;
+    const keys = entry ? spokenKeys(transcript) : '';
+    if (!entry || !/[0-9]/.test(keys)) return false;
+    for (const key of keys) entry.collector.press(key);
+    // A spoken entry is whole when the caller stops talking.
+    entry.collector.press(entry.finishKey);
+    return true;
+  };
+  return Object.freeze({ active: () => active, collect, hear });
 }

@@ -17,6 +17,8 @@ export function createCallRuntime(deps: {
   persona: Persona;
   call: CallContext;
   route: string;
+  /** The route's human queue: where escalations go. */
+  humanQueue: string;
   transfers: TransferControl;
   requestCallback: (req: CallbackRequest) => Promise<{ id: string }>;
   data: DataActionClient;
@@ -35,6 +37,12 @@ export function createCallRuntime(deps: {
       if (result.status === 'transferred' || result.status === 'busy')
         return { status: 'transferring', queue };
       return { status: 'failed', queue, message: result.status };
+    },
+    escalate: async (summary: string): Promise<TransferResult> => {
+      const result = await deps.transfers.transfer(deps.humanQueue, 'out_of_scope', summary);
+      if (result.status === 'transferred' || result.status === 'busy')
+        return { status: 'transferring', queue: deps.humanQueue };
+      return { status: 'failed', queue: deps.humanQueue, message: result.status };
     },
     requestCallback: deps.requestCallback,
     data: deps.data,

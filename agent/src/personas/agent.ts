@@ -2,12 +2,42 @@
  * The LiveKit agent a persona runs as. Calls and persona tests both build it
  * here, so a test exercises exactly the instructions and tools a caller gets.
  */
-import { voice } from '@livekit/agents';
+import { llm, voice } from '@livekit/agents';
 import type { Persona } from './persona.ts';
 import type { PersonaRuntime } from './runtime.ts';
+import { escalateTool } from './tools.ts';
+
+/**
+ * Decides whether a finished caller turn gets a reply; may rewrite the
+ * message first (e.g. mask digits the caller said into a keypad entry).
+ */
+export type CallerTurnFilter = (message: llm.ChatMessage) => 'reply' | 'skip';
 
 /** Agent options a caller may add; instructions and tools always come from the persona. */
-export type PersonaAgentOptions = Omit<voice.AgentOptions<unknown>, 'instructions' | 'tools'>;
+export type PersonaAgentOptions = Omit<voice.AgentOptions<unknown>, 'instructions' | 'tools'> & {
+  onCallerTurn?: CallerTurnFilter;
+};
+
+/** Told to every persona's LLM: out-of-scope requests go to a person, never a guess. */
+export const ESCALATION_INSTRUCTIONS =
+  'If the caller asks for something you cannot do, or you are not sure of the answer, do not ' +
+  'guess: call escalate_to_human with a one-sentence summary.';
+
+class PersonaAgent extends voice.Agent {
+  readonly #onCallerTurn: CallerTurnFilter | undefined;
+
+  constructor(options: voice.AgentOptions<unknown>, onCallerTurn: CallerTurnFilter | undefined) {
+    super(options);
+    this.#onCallerTurn = onCallerTurn;
+  }
+
+  override async onUserTurnCompleted(
+    _chatCtx: llm.ChatContext,
+    newMessage: llm.ChatMessage,
+  ): Promise<void> {
+    if (this.#onCallerTurn?.(newMessage) === 'skip') throw new voice.StopResponse();
+  }
+}
 
 /**
  * Builds the persona's `voice.Agent` for one call: its instructions, and its
@@ -22,9 +52,13 @@ export function createPersonaAgent(
   runtime: PersonaRuntime,
   opts: PersonaAgentOptions = {},
 ): voice.Agent {
-  return new voice.Agent({
-    ...opts,
-    instructions: persona.instructions,
-    tools: persona.tools(runtime),
-  });
+  const { onCallerTurn, ...agentOptions } = opts;
+  return new PersonaAgent(
+    {
+      ...agentOptions,
+      instructions: `${persona.instructions}\n\n${ESCALATION_INSTRUCTIONS}`,
+      tools: { escalate_to_human: escalateTool(runtime), ...persona.tools(runtime) },
+    },
+    onCallerTurn,
+  );
 }

@@ -44,6 +44,11 @@ export type PersonaRuntime = Readonly<{
   route: string;
   /** Hands the caller to a queue. Only queues the persona declares are allowed. */
   transfer: (req: TransferRequest) => Promise<TransferResult>;
+  /**
+   * Hands the caller to the route's human queue with reason `out_of_scope`:
+   * the request is beyond what the persona may answer.
+   */
+  escalate: (summary: string) => Promise<TransferResult>;
   /** Stores a callback request for the contact center; returns its id. */
   requestCallback: (req: CallbackRequest) => Promise<{ id: string }>;
   /** The customer's data actions (account and order lookups). */

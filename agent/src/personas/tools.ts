@@ -62,3 +62,32 @@ export function callbackTool(runtime: PersonaRuntime, issueTypes: readonly [stri
     },
   });
 }
+
+/**
+ * `escalate_to_human(summary)`: every persona has it. Out-of-scope or
+ * uncertain requests go to the route's human queue with reason
+ * `out_of_scope`, never a guess.
+ */
+export function escalateTool(runtime: PersonaRuntime) {
+  return llm.tool({
+    description:
+      'Hand the caller to a person when they ask for something you cannot do or are not sure ' +
+      'about. Do not guess answers.',
+    parameters: z.object({
+      summary: z
+        .string()
+        .max(300)
+        .describe('One sentence for the human agent: who is calling and what they need'),
+    }),
+    execute: async ({ summary }, { ctx }) => {
+      await ctx.waitForPlayout();
+      const result = await runtime.escalate(summary);
+      if (result.status !== 'transferring') {
+        throw new llm.ToolError(
+          `The handoff did not go through (${result.status}). Apologize, and offer a callback or to keep helping.`,
+        );
+      }
+      return 'Handing the caller to a person. Tell them briefly they are being connected.';
+    },
+  });
+}

@@ -19,6 +19,8 @@ export type RecordingRuntimeOptions = Readonly<{
   call?: CallContext;
   /** Default: `'test-route'`. */
   route?: string;
+  /** The route's human queue, where escalations go. Default: `'general'`. */
+  humanQueue?: string;
   /**
    * Queues a transfer may target, as the product enforces with the persona's
    * `transferTargets`; others get `not_allowed`. Default: any queue.
@@ -63,6 +65,7 @@ export class RecordingRuntime implements PersonaRuntime {
   readonly #callbacks: CallbackRequest[] = [];
   readonly #lookups: RecordedLookup[] = [];
   readonly #keypadRequests: KeypadRequest[] = [];
+  readonly #humanQueue: string;
   readonly #keypadEntries: readonly (string | DigitResult)[];
   readonly #allowed: readonly string[] | undefined;
   readonly #result: NonNullable<RecordingRuntimeOptions['transferResult']>;
@@ -71,6 +74,7 @@ export class RecordingRuntime implements PersonaRuntime {
   constructor(opts: RecordingRuntimeOptions = {}) {
     this.call = opts.call ?? testCall();
     this.route = opts.route ?? 'test-route';
+    this.#humanQueue = opts.humanQueue ?? 'general';
     this.#allowed = opts.allowedQueues;
     this.#result = opts.transferResult ?? 'transferring';
     this.#callbackResult = opts.callbackResult ?? 'recorded';
@@ -110,6 +114,10 @@ export class RecordingRuntime implements PersonaRuntime {
     if (entry === undefined) return { status: 'timeout', kind: 'overall', attempt: 1 };
     return typeof entry === 'string' ? collected(entry) : entry;
   };
+
+  /** Escalations are recorded with the transfers, to `humanQueue` with reason `out_of_scope`. */
+  readonly escalate = (summary: string): Promise<TransferResult> =>
+    this.transfer({ queue: this.#humanQueue, reason: 'out_of_scope', summary });
 
   readonly transfer = async (req: TransferRequest): Promise<TransferResult> => {
     this.#transfers.push(req);

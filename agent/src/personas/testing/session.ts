@@ -6,11 +6,13 @@
 import { voice, type llm } from '@livekit/agents';
 import type { CallContext } from '../../call/context.ts';
 import { RulesLLM } from '../../voice/offline/rules-llm.ts';
-import { createPersonaAgent } from '../agent.ts';
+import { createPersonaAgent, type CallerTurnFilter } from '../agent.ts';
 import type { Persona } from '../persona.ts';
 import { RecordingRuntime } from './runtime.ts';
 
 export type TestPersonaOptions = Readonly<{
+  /** Filters caller turns as the call runner does (see `createPersonaAgent`). */
+  onCallerTurn?: CallerTurnFilter;
   /**
    * The LLM that drives the conversation. Default: `new RulesLLM(persona, call)`,
    * the persona's offline intents. Pass a `voice.testing.FakeLLM` to script what
@@ -63,7 +65,11 @@ export async function testPersona(
 ): Promise<PersonaTest> {
   const runtime = opts.runtime ?? new RecordingRuntime({ allowedQueues: persona.transferTargets });
   const model = opts.llm ?? new RulesLLM(persona, runtime.call);
-  const agent = createPersonaAgent(persona, runtime);
+  const agent = createPersonaAgent(
+    persona,
+    runtime,
+    opts.onCallerTurn ? { onCallerTurn: opts.onCallerTurn } : {},
+  );
   const session = new voice.AgentSession({ llm: model });
   await session.start({ agent });
   const timeoutMs = opts.turnTimeoutMs ?? 10_000;
