@@ -55,6 +55,17 @@ describe('callContextFromAttributes', () => {
     });
   });
 
+  it('reads ANI and DNIS from the mapped From and To headers when the rule hides phone numbers', () => {
+    const attrs = genesysAttributes();
+    delete attrs['sip.phoneNumber'];
+    delete attrs['sip.trunkPhoneNumber'];
+    delete attrs['sip.pAssertedIdentity'];
+    attrs['genesys.from'] = '<sip:+15559876543@10.0.0.1>;tag=1234';
+    attrs['genesys.to'] = '<sip:+18005550100@bridge.example>';
+    const call = callContextFromAttributes(attrs);
+    expect([call.ani, call.dnis]).toEqual(['+15559876543', '+18005550100']);
+  });
+
   it('prefers the P-Asserted-Identity number over From for the ANI', () => {
     const attrs = genesysAttributes();
     attrs['sip.pAssertedIdentity'] = '"Jane Doe" <tel:+15551230000>';

@@ -47,8 +47,8 @@ export function callContextFromAttributes(
   uuiOptions: UuiOptions = {},
 ): CallContext {
   const sipCallId = attrs[sipAttributes.callId];
-  const from = attrs[sipAttributes.from];
-  const to = attrs[sipAttributes.to];
+  const from = attrs[sipAttributes.from] ?? identityNumber(attrs[headerAttributes.From]);
+  const to = attrs[sipAttributes.to] ?? identityNumber(attrs[headerAttributes.To]);
   if (!sipCallId)
     throw new CallContextError(`participant has no ${sipAttributes.callId} attribute`);
   if (from === undefined || to === undefined) {
@@ -91,6 +91,10 @@ export function callContextFromAttributes(
     uuiProblem,
     xHeaders: Object.freeze(xHeaders),
   });
+}
+
+function identityNumber(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : numberFromIdentity(header);
 }
 
 /** `"Name" <sip:+1555@host>;party=calling` → `+1555`; `tel:+1555` → `+1555`. */

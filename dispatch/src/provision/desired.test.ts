@@ -61,6 +61,7 @@ describe('desiredState from livekit-config/routing.yaml', () => {
       route: 'main',
       numbers: ['+18005550100'],
       roomPrefix: 'call-main-',
+      hidePhoneNumber: true,
       agentName: 'genesys-voice-agent',
       agentMetadata: expect.any(String),
       hash: expect.stringMatching(/^[0-9a-f]{16}$/),

@@ -26,6 +26,8 @@ export type DesiredRule = Readonly<{
   route: string;
   numbers: readonly string[];
   roomPrefix: string;
+  /** Keep caller numbers out of room names, identities and attributes. */
+  hidePhoneNumber: boolean;
   agentName: string;
   agentMetadata: string;
   hash: string;
@@ -53,6 +55,9 @@ function desiredRule(routing: RoutingConfig, route: Route): DesiredRule {
     route: route.name,
     numbers: [...route.numbers].sort(),
     roomPrefix: `call-${route.name}-`,
+    // Caller numbers stay out of room names, participant identities and
+    // LiveKit's own logs; the agent reads them from the mapped From/To headers.
+    hidePhoneNumber: true,
     agentName: routing.agentName,
     agentMetadata: encodeDispatchMetadata({
       v: 1,

@@ -176,6 +176,7 @@ function ruleInfo(r: DesiredRule, trunkId: string, id = ''): SIPDispatchRuleInfo
     trunkIds: [trunkId],
     numbers: [...r.numbers],
     metadata: ownershipMetadata(r.key, r.hash),
+    hidePhoneNumber: r.hidePhoneNumber,
     rule: new SIPDispatchRule({
       rule: {
         case: 'dispatchRuleIndividual',
