@@ -34,13 +34,14 @@ describe('walking-skeleton Genesys call', () => {
 
   it('builds the typed Genesys call context from the SIP attributes', () => {
     const answered = readJsonLog(stack.runDir, 'agent.log').find((l) => l.msg === 'call answered');
+    // Logged with the caller's number and account masked (see observability.test.ts).
     expect(answered).toMatchObject({
       genesysConversationId: defaultGenesysCall.conversationId,
-      ani: defaultGenesysCall.ani,
+      ani: `+${'•'.repeat(defaultGenesysCall.ani.length - 3)}${defaultGenesysCall.ani.slice(-2)}`,
       dnis: defaultGenesysCall.dnis,
       route: 'main',
       persona: 'triage',
-      uuiFields: { account: '12345', intent: 'billing' },
+      uuiFields: { account: '[redacted]', intent: 'billing' },
       xHeaders: { 'x-customer-tier': 'gold' },
     });
     expect(answered?.['sipCallId']).toMatch(/^SCL_/);

@@ -60,10 +60,33 @@ describe('loadAgentConfig', () => {
       'drainTimeoutSeconds',
       'health',
       'livekit',
+      'metrics',
       'offlineVoice',
       'routing',
+      'tracing',
       'voice',
     ]);
+  });
+
+  it('reads the metrics and tracing settings, tracing off by default', () => {
+    expect(loadAgentConfig(validEnv()).tracing).toEqual({
+      endpoint: undefined,
+      serviceName: 'genesys-voice-agent',
+    });
+    const config = loadAgentConfig({
+      ...validEnv(),
+      AGENT_METRICS_PORT: '9500',
+      GVA_METRICS_UDP: '127.0.0.1:40123',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+    });
+    expect(config.metrics).toEqual({ host: '0.0.0.0', port: 9500, jobTarget: '127.0.0.1:40123' });
+    expect(config.tracing.endpoint).toBe('http://otel-collector:4318');
+    expect(() =>
+      loadAgentConfig({ ...validEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: 'otel:4318' }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be an http/);
+    expect(() => loadAgentConfig({ ...validEnv(), GVA_METRICS_UDP: '10.0.0.1:9' })).toThrow(
+      /GVA_METRICS_UDP/,
+    );
   });
 
   it('returns a deeply frozen configuration', () => {

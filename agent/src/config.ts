@@ -38,6 +38,23 @@ const envSchema = z.object({
     .regex(/^https?:\/\//, 'must be an http(s):// URL')
     .optional(),
   DATA_ACTIONS_TOKEN: z.string().min(1).optional(),
+  /** Prometheus `/metrics` of the worker process. */
+  AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  AGENT_METRICS_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Set by the worker process for its job processes (loopback datagram
+   * address of its metrics registry); not an operator setting.
+   */
+  GVA_METRICS_UDP: z
+    .string()
+    .regex(/^127\.0\.0\.1:[0-9]{1,5}$/, 'must be 127.0.0.1:<port>')
+    .optional(),
+  /** OTLP/HTTP collector for traces, e.g. http://otel-collector:4318; tracing is off without it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http(s):// URL')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('genesys-voice-agent'),
   /** espeak-ng voice of the offline agent voice. */
   OFFLINE_TTS_VOICE: z
     .string()
@@ -54,6 +71,8 @@ export type AgentConfig = Readonly<{
   dataActions: Readonly<{ baseUrl: string | undefined; token: string | undefined }>;
   drainTimeoutSeconds: number;
   offlineVoice: Readonly<{ ttsVoice: string }>;
+  metrics: Readonly<{ host: string; port: number; jobTarget: string | undefined }>;
+  tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
   /** Cloud providers, offline pieces and turn tuning (see voice/providers/settings.ts). */
   voice: VoiceSettings;
 }>;
@@ -95,6 +114,12 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
     dataActions: { baseUrl: e.DATA_ACTIONS_URL, token: e.DATA_ACTIONS_TOKEN },
     offlineVoice: { ttsVoice: e.OFFLINE_TTS_VOICE },
+    metrics: {
+      host: e.AGENT_METRICS_HOST,
+      port: e.AGENT_METRICS_PORT,
+      jobTarget: e.GVA_METRICS_UDP,
+    },
+    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     voice,
   });
 }

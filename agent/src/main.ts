@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { cli, ServerOptions } from '@livekit/agents';
 import { cpuSampler, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
+import { createAgentMetrics, startMetricsServer } from './observability/metrics-server.ts';
+import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
 import { routingProblems } from './personas/registry.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 
@@ -29,6 +31,11 @@ if (problems.length > 0) {
   process.exit(2);
 }
 
+// Job processes inherit the environment at fork: they find the registry here.
+const metrics = createAgentMetrics();
+const metricsServer = await startMetricsServer(metrics, config.metrics);
+process.env[METRICS_UDP_ENV] = metricsServer.udpTarget;
+
 cli.runApp(
   new ServerOptions({
     agent: fileURLToPath(new URL('./agent.ts', import.meta.url)),
@@ -38,7 +45,12 @@ cli.runApp(
     apiSecret: config.livekit.apiSecret,
     host: config.health.host,
     port: config.health.port,
-    loadFunc: async (server) => workerLoad(server.activeJobs.length, cpuUse(), capacity),
+    loadFunc: async (server) => {
+      metrics.trackCalls(() => server.activeJobs.length);
+      const load = workerLoad(server.activeJobs.length, cpuUse(), capacity);
+      metrics.setLoad(load);
+      return load;
+    },
     loadThreshold: 1,
     drainTimeout: config.drainTimeoutSeconds * 1000,
   }),

@@ -13,6 +13,8 @@ export type StackPorts = Readonly<{
   sipHealth: number;
   dispatch: number;
   agentHealth: number;
+  /** The worker's Prometheus `/metrics`. */
+  agentMetrics: number;
   /** Where the simulated Genesys side (sipp) listens for SIP and RTP. */
   genesysSip: number;
   genesysMedia: number;
@@ -32,6 +34,7 @@ export function stackPorts(slot: number): StackPorts {
       sipHealth: 8090,
       dispatch: 8080,
       agentHealth: 8081,
+      agentMetrics: 9464,
       genesysSip: 5070,
       genesysMedia: 16000,
     });
@@ -47,6 +50,7 @@ export function stackPorts(slot: number): StackPorts {
     sipHealth: base + 90,
     dispatch: base + 80,
     agentHealth: base + 81,
+    agentMetrics: base + 464,
     genesysSip: base + 70,
     genesysMedia: base + 600,
   });

@@ -174,6 +174,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         DISPATCH_URL: `http://127.0.0.1:${ports.dispatch}`,
         AGENT_HEALTH_HOST: '127.0.0.1',
         AGENT_HEALTH_PORT: String(ports.agentHealth),
+        AGENT_METRICS_HOST: '127.0.0.1',
+        AGENT_METRICS_PORT: String(ports.agentMetrics),
       },
       logFile: join(runDir, 'agent.log'),
       ready: () => httpOk(`http://127.0.0.1:${ports.agentHealth}/`),

@@ -6,11 +6,16 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutoSubscribe, log, voice, type JobContext, type VAD } from '@livekit/agents';
+import { AutoSubscribe, voice, type JobContext, type VAD } from '@livekit/agents';
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { AGENT_METRICS, type CallOutcomeLabel } from '../../../contracts/metrics.ts';
 import { redactText } from '../../../contracts/redact.ts';
+import { watchCallMetrics } from '../observability/call-metrics.ts';
+import { useCallLogger } from '../observability/call-logger.ts';
+import { metricLabel, udpMetricsSink } from '../observability/metrics-sink.ts';
+import { startCallTrace, traceAttributes } from '../observability/tracing.ts';
 import { uuiProtocolDiscriminator } from '../../../contracts/routing.ts';
 import type { AgentConfig } from '../config.ts';
 import { createDispatchClient } from '../dispatch-client.ts';
@@ -42,7 +47,6 @@ export async function answerCall<ProcessData>(
   config: AgentConfig,
   vad: VAD,
 ): Promise<void> {
-  const logger = log().child({ room: ctx.job.room?.name, jobId: ctx.job.id });
   const meta = parseDispatchMetadata(ctx.job.metadata);
 
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
@@ -54,12 +58,19 @@ export async function answerCall<ProcessData>(
   );
   const choice = selectPersona(meta, call);
   const persona = choice.persona;
-  const callLog = logger.child({
+  const ids = {
     genesysConversationId: call.conversationId,
     sipCallId: call.sipCallId,
-    route: meta.route,
+    room: ctx.job.room?.name,
+    jobId: ctx.job.id,
     persona: persona.name,
-  });
+    route: meta.route,
+  };
+  // From here every log line of this process carries the ids, personal data masked.
+  const callLog = useCallLogger(ids);
+  const metrics = udpMetricsSink(config.metrics.jobTarget);
+  metrics.inc(AGENT_METRICS.callsTotal, { persona: persona.name, route: meta.route });
+  const callTrace = startCallTrace(config.tracing, traceAttributes(ids));
   if (choice.unknown)
     callLog.warn({ requested: choice.unknown, source: choice.source }, 'unknown persona requested');
   if (call.uuiProblem)
@@ -87,6 +98,8 @@ export async function answerCall<ProcessData>(
     participantIdentity: caller.identity,
     call,
     route: meta.route,
+    persona: persona.name,
+    metrics,
     log: callLog,
     storeContext: async (queue, reason, summary) => {
       try {
@@ -175,12 +188,22 @@ export async function answerCall<ProcessData>(
     log: callLog,
   });
   stack.onProviderUnavailable((failed) => {
+    metrics.inc(AGENT_METRICS.providerErrorsTotal, {
+      persona: persona.name,
+      stage: failed.piece,
+      provider: metricLabel(failed.provider),
+    });
     if (handoffPolicy.providerFailure.then === 'transfer') void failover.start(failed);
     else callLog.warn({ ...failed }, 'voice provider failed; continuing on its offline stand-in');
   });
   // A failure with no stand-in left ends the session: hand the caller to a
   // human first, so a broken pipeline never drops a call.
   session.on(voice.AgentSessionEventTypes.Error, (ev) => {
+    metrics.inc(AGENT_METRICS.providerErrorsTotal, {
+      persona: persona.name,
+      stage: ev.error.type,
+      provider: metricLabel(ev.error.label),
+    });
     if (ev.error.recoverable) return;
     void failover.start({ piece: ev.error.type, provider: String(ev.error.label ?? 'unknown') });
   });
@@ -188,8 +211,19 @@ export async function answerCall<ProcessData>(
     void (async () => {
       if (ev.error) void failover.start({ piece: 'session', provider: 'pipeline' });
       await failover.started();
+      const outcome: CallOutcomeLabel =
+        transfers.state().phase === 'transferred'
+          ? 'transferred'
+          : ev.error
+            ? 'failed'
+            : endedByAgent
+              ? 'agent_ended'
+              : 'caller_hung_up';
+      metrics.inc(AGENT_METRICS.callOutcomesTotal, { persona: persona.name, outcome });
+      stopMetrics();
+      await callTrace.end(outcome);
       callLog.info(
-        { reason: ev.reason, finalState: transfers.state().phase },
+        { reason: ev.reason, finalState: transfers.state().phase, outcome },
         'session closed; ending job',
       );
       ctx.shutdown('session closed');
@@ -203,7 +237,7 @@ export async function answerCall<ProcessData>(
   });
   session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
     // Callers say numbers (accounts, PINs, phone numbers): logs get them masked.
-    if (ev.isFinal) callLog.info({ transcript: redactText(ev.transcript) }, 'caller said');
+    if (ev.isFinal) callLog.info({ transcript: ev.transcript }, 'caller said');
   });
 
   const exits = watchExits({
@@ -212,7 +246,10 @@ export async function answerCall<ProcessData>(
     transfers,
     humanQueue: meta.humanQueue,
     log: callLog,
-    endCall: () => ctx.deleteRoom(),
+    endCall: () => {
+      endedByAgent = true;
+      return ctx.deleteRoom();
+    },
     // A caller typing digits is silent on purpose.
     paused: keypad.active,
     silenceAfterMs: handoffPolicy.silence.afterSeconds * 1000,
@@ -231,19 +268,27 @@ export async function answerCall<ProcessData>(
     });
   });
 
-  await session.start({
-    agent: createPersonaAgent(persona, runtime, {
-      // Keys said into a keypad entry go to the entry, masked in the history, with no reply.
-      onCallerTurn: (message) => {
-        const text = message.textContent ?? '';
-        if (!keypad.hear(text)) return 'reply';
-        message.content = [redactText(text)];
-        return 'skip';
-      },
-    }),
-    room: ctx.room,
-    inputOptions: { participantIdentity: caller.identity },
+  const stopMetrics = watchCallMetrics(session, metrics, persona.name, {
+    stt: metricLabel(stack.describe.stt),
+    turn: metricLabel(stack.describe.stt),
   });
+  let endedByAgent = false;
+  // The session's spans (turns, LLM, TTS) become children of the call span.
+  await callTrace.within(() =>
+    session.start({
+      agent: createPersonaAgent(persona, runtime, {
+        // Keys said into a keypad entry go to the entry, masked in the history, with no reply.
+        onCallerTurn: (message) => {
+          const text = message.textContent ?? '';
+          if (!keypad.hear(text)) return 'reply';
+          message.content = [redactText(text)];
+          return 'skip';
+        },
+      }),
+      room: ctx.room,
+      inputOptions: { participantIdentity: caller.identity },
+    }),
+  );
   callLog.info(
     { stt: stack.describe.stt, llm: stack.describe.llm, tts: stack.describe.tts },
     'voice pipeline started',

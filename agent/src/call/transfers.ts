@@ -4,7 +4,9 @@
  * time and every attempt is logged with its outcome.
  */
 import type { SipClient } from 'livekit-server-sdk';
+import { AGENT_METRICS, sipStatusClass } from '../../../contracts/metrics.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
+import type { MetricsSink } from '../observability/metric-events.ts';
 import { handoff, type HandoffResult } from '../transfer/handoff.ts';
 import type { TransferReason } from '../transfer/outcome.ts';
 import type { CallContext } from './context.ts';
@@ -38,6 +40,9 @@ export function createTransferControl(deps: {
   participantIdentity: string;
   call: CallContext;
   route: string;
+  /** For the escalation metric's label. */
+  persona: string;
+  metrics: MetricsSink;
   log: CallLogger;
   /** Resolves when the caller's leg is gone (Genesys took the call, or the caller hung up). */
   callerGone: Promise<void>;
@@ -55,6 +60,7 @@ export function createTransferControl(deps: {
       if (state.phase !== 'conversing') return { status: 'busy' };
       state = { phase: 'transferring', queue, reason };
       deps.log.info({ queue, reason, summary }, 'transferring caller to a human');
+      deps.metrics.inc(AGENT_METRICS.escalationsTotal, { persona: deps.persona, reason });
       const [contextId] = await Promise.all([
         deps.storeContext(queue, reason, summary),
         announce?.().catch((err: unknown) =>
@@ -73,7 +79,15 @@ export function createTransferControl(deps: {
           route: deps.route,
           ...(contextId ? { contextId } : {}),
         },
-        (attempt) => deps.log.info({ attempt }, 'transfer attempt finished'),
+        (attempt) => {
+          deps.log.info({ attempt }, 'transfer attempt finished');
+          const outcome = attempt.outcome;
+          deps.metrics.inc(AGENT_METRICS.transfersTotal, {
+            queue,
+            status: outcome.status,
+            sip_status: sipStatusClass('sipStatus' in outcome ? outcome.sipStatus : undefined),
+          });
+        },
       );
       const last = result.attempts.at(-1)?.outcome.status;
       if (result.status === 'not_transferred' && last === 'unconfirmed') {
