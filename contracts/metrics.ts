@@ -60,6 +60,8 @@ export const DISPATCH_METRICS = Object.freeze({
   reconcilesTotal: 'gva_dispatch_reconciles_total',
   /** Gauge: 1 when LiveKit matches the routing file, else 0. */
   provisioned: 'gva_dispatch_provisioned',
+  /** Counter{event}: LiveKit webhooks with a valid signature; event is LiveKit's name or `other`. */
+  livekitWebhooksTotal: 'gva_dispatch_livekit_webhooks_total',
 });
 
 /** `sip_status` label: the class of a SIP status (`2xx`…`6xx`) or `none`. */

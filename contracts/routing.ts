@@ -43,13 +43,51 @@ const name = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _');
 
+/**
+ * A warm (consultative) transfer to this queue: the agent dials a human
+ * through the outbound trunk, speaks a summary while the caller is on hold,
+ * then connects them. Without it, transfers to the queue are blind (REFER).
+ */
+export const consultSchema = z
+  .object({
+    /** Number dialled through the outbound trunk (a Genesys DID that reaches the queue). */
+    number: phoneNumber,
+    /** How long the human's phone may ring before the agent returns to the caller. */
+    ringSeconds: z.number().int().min(5).max(75).default(30),
+  })
+  .strict();
+
 export const queueSchema = z
   .object({
     /** Where the REFER sends the caller: a Genesys inbound-flow DID or route. */
     target: transferUri,
     /** Tried in order when the target refuses or fails the transfer. */
     alternates: z.array(transferUri).default([]),
+    consult: consultSchema.optional(),
     description: z.string().optional(),
+  })
+  .strict();
+
+/** host[:port] of a SIP peer, e.g. Genesys' BYOC termination address. */
+const sipAddress = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/i,
+    'must be a host or IPv4 address with an optional :port',
+  );
+
+/**
+ * The trunk the agent dials out through (warm transfers, outbound calls): the
+ * Genesys BYOC termination address. Digest credentials come from the
+ * environment (OUTBOUND_TRUNK_USERNAME, OUTBOUND_TRUNK_PASSWORD), never the file.
+ */
+export const outboundTrunkSchema = z
+  .object({
+    name: z.string().min(1),
+    address: sipAddress,
+    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    /** Caller ids the trunk presents (From); the first is the default. */
+    numbers: z.array(phoneNumber).min(1),
   })
   .strict();
 
@@ -125,11 +163,21 @@ export const routingSchema = z
         uuiMaxBytes: 128,
         timeoutSeconds: 30,
       }),
+    outboundTrunk: outboundTrunkSchema.optional(),
     queues: z.record(name, queueSchema),
     routes: z.array(routeSchema).min(1),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    for (const [queue, q] of Object.entries(cfg.queues)) {
+      if (q.consult && !cfg.outboundTrunk) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', queue, 'consult'],
+          message: 'a warm transfer dials out: define outboundTrunk',
+        });
+      }
+    }
     const seenRoutes = new Set<string>();
     const seenNumbers = new Map<string, string>();
     cfg.routes.forEach((route, i) => {

@@ -1,7 +1,8 @@
 /**
- * Dispatch's reconciler against a real livekit-server: it creates the trunk
- * and one dispatch rule per route, is a no-op the second time, updates in
- * place when the routing file changes, deletes what a file no longer has, and
+ * Dispatch's reconciler against a real livekit-server: it creates the trunks
+ * (inbound, and outbound when the file has one) and one dispatch rule per
+ * route, is a no-op the second time, updates in place when the routing file
+ * or the outbound credentials change, deletes what a file no longer has, and
  * never touches SIP objects someone else created.
  */
 import { execFile } from 'node:child_process';
@@ -9,10 +10,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SIPTransport } from '@livekit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDispatchMetadata } from '../contracts/dispatch-metadata.ts';
 import { parseRouting } from '../contracts/routing.ts';
-import { desiredState } from '../dispatch/src/provision/desired.ts';
+import {
+  desiredState,
+  readOwnership,
+  type OutboundAuth,
+} from '../dispatch/src/provision/desired.ts';
 import { applyPlan, planReconcile } from '../dispatch/src/provision/reconcile.ts';
 import { SipAdmin } from '../dispatch/src/provision/sip-api.ts';
 import { REPO_ROOT } from './harness/tools.ts';
@@ -32,20 +38,39 @@ const TWO_ROUTES =
   - { name: closed, numbers: ["+18005550101"], persona: after-hours, humanQueue: general }
 `);
 
+const OUTBOUND = `outboundTrunk:
+  name: genesys-out
+  address: acme.byoc.mypurecloud.com
+  transport: tls
+  numbers: ["+18005550199", "+18005550100"]
+`;
+/** The routing file with an outbound trunk (before `queues:`). */
+const withOutbound = (yaml: string, outbound = OUTBOUND) =>
+  yaml.replace('queues:\n', `${outbound}queues:\n`);
+const AUTH: OutboundAuth = { username: 'ai-agents', password: 'digest-password-1' };
+
 describe('reconciler against a real livekit-server', () => {
   let stack: Stack;
   let admin: SipAdmin;
   let foreignTrunk: string;
   let foreignRule: string;
+  let foreignOutbound: string;
 
-  const ops = async (yaml: string) =>
-    (await planReconcile(admin, desiredState(parseRouting(yaml, 'test.yaml')))).map(
+  const desiredFor = (yaml: string, outboundAuth?: OutboundAuth) =>
+    desiredState(parseRouting(yaml, 'test.yaml'), {
+      outboundAuth,
+      hashKey: stack.livekit.apiSecret,
+    });
+  const ops = async (yaml: string, outboundAuth?: OutboundAuth) =>
+    (await planReconcile(admin, desiredFor(yaml, outboundAuth))).map(
       (a) => `${a.op} ${a.kind} ${a.name}`,
     );
-  const apply = async (yaml: string) => {
-    const desired = desiredState(parseRouting(yaml, 'test.yaml'));
+  const apply = async (yaml: string, outboundAuth?: OutboundAuth) => {
+    const desired = desiredFor(yaml, outboundAuth);
     return applyPlan(admin, desired, await planReconcile(admin, desired));
   };
+  const outboundTrunk = async (id: string) =>
+    (await admin.client.listSipOutboundTrunk()).find((t) => t.sipTrunkId === id);
 
   beforeAll(async () => {
     stack = await startStack({ slot: 5, name: 'test-reconcile', livekitOnly: true });
@@ -63,6 +88,16 @@ describe('reconciler against a real livekit-server', () => {
         { name: 'hand-made', trunkIds: [foreignTrunk] },
       )
     ).sipDispatchRuleId;
+    foreignOutbound = (
+      await admin.client.createSipOutboundTrunk(
+        'carrier-x-out',
+        'sip.carrier.example',
+        ['+14155550001'],
+        {
+          transport: SIPTransport.SIP_TRANSPORT_UDP,
+        },
+      )
+    ).sipTrunkId;
   });
 
   afterAll(async () => {
@@ -189,6 +224,107 @@ describe('reconciler against a real livekit-server', () => {
     });
     await expect(run).rejects.toMatchObject({
       stderr: expect.stringContaining('routes.0.humanQueue: queue "sales" is not defined'),
+    });
+  });
+
+  describe('the outbound trunk', () => {
+    // LiveKit holds the "changed" file's trunk and rule by now; only the outbound lines matter.
+    const outboundOps = async (yaml: string, auth?: OutboundAuth) =>
+      (await ops(yaml, auth)).filter((op) => op.includes(' outbound-trunk '));
+    const MAIN_ONLY =
+      routingYaml(`  - { name: main, numbers: ["+18005550100", "+18005550102"], persona: triage, humanQueue: billing }
+`);
+    let outboundId: string;
+
+    it('creates it with its address, transport, caller ids and credentials', async () => {
+      expect(await outboundOps(withOutbound(MAIN_ONLY), AUTH)).toEqual([
+        'create outbound-trunk genesys-out',
+      ]);
+      const result = await apply(withOutbound(MAIN_ONLY), AUTH);
+      outboundId = result.outboundTrunkId ?? '';
+      expect(outboundId).toMatch(/^ST_/);
+      const trunk = await outboundTrunk(outboundId);
+      expect(trunk).toMatchObject({
+        name: 'genesys-out',
+        address: 'acme.byoc.mypurecloud.com',
+        transport: SIPTransport.SIP_TRANSPORT_TLS,
+        numbers: ['+18005550199', '+18005550100'],
+        authUsername: 'ai-agents',
+      });
+      expect(readOwnership(trunk?.metadata)?.key).toBe('outbound-trunk');
+    });
+
+    it('plans keep the second time', async () => {
+      expect(await ops(withOutbound(MAIN_ONLY), AUTH)).toEqual([
+        'keep inbound-trunk genesys-byoc',
+        'keep outbound-trunk genesys-out',
+        'keep dispatch-rule route:main',
+      ]);
+    });
+
+    it('updates it in place when only the password changes', async () => {
+      const rotated = { ...AUTH, password: 'digest-password-2' };
+      expect(await outboundOps(withOutbound(MAIN_ONLY), rotated)).toEqual([
+        'update outbound-trunk genesys-out',
+      ]);
+      expect((await apply(withOutbound(MAIN_ONLY), rotated)).outboundTrunkId).toBe(outboundId);
+      expect(await outboundOps(withOutbound(MAIN_ONLY), rotated)).toEqual([
+        'keep outbound-trunk genesys-out',
+      ]);
+    });
+
+    it('updates it in place when the file changes it, dropping credentials no longer set', async () => {
+      const changed = withOutbound(
+        MAIN_ONLY,
+        OUTBOUND.replace('acme.byoc', 'acme2.byoc').replace('tls', 'tcp'),
+      );
+      expect(await outboundOps(changed)).toEqual(['update outbound-trunk genesys-out']);
+      expect((await apply(changed)).outboundTrunkId).toBe(outboundId);
+      expect(await outboundTrunk(outboundId)).toMatchObject({
+        address: 'acme2.byoc.mypurecloud.com',
+        transport: SIPTransport.SIP_TRANSPORT_TCP,
+        numbers: ['+18005550199', '+18005550100'],
+        authUsername: '',
+        authPassword: '',
+      });
+    });
+
+    it('apply --dry-run shows the outbound trunk line and never the credentials', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'routing-'));
+      const file = join(dir, 'routing.yaml');
+      writeFileSync(file, withOutbound(MAIN_ONLY));
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [join(REPO_ROOT, 'dispatch/src/main.ts'), 'apply', '--dry-run'],
+        {
+          env: {
+            ...process.env,
+            LIVEKIT_URL: stack.livekit.httpUrl,
+            LIVEKIT_API_KEY: stack.livekit.apiKey,
+            LIVEKIT_API_SECRET: stack.livekit.apiSecret,
+            ROUTING_FILE: file,
+            OUTBOUND_TRUNK_USERNAME: AUTH.username,
+            OUTBOUND_TRUNK_PASSWORD: AUTH.password,
+          },
+        },
+      );
+      expect(stdout).toMatch(
+        new RegExp(`^update +outbound-trunk +genesys-out \\(${outboundId}\\)$`, 'm'),
+      );
+      expect(`${stdout}${stderr}`).not.toContain(AUTH.password);
+      expect(await outboundTrunk(outboundId)).toMatchObject({ authUsername: '' });
+    });
+
+    it('deletes it when the file drops it, leaving the hand-made outbound trunk', async () => {
+      expect(await outboundOps(MAIN_ONLY)).toEqual(['delete outbound-trunk genesys-out']);
+      expect((await apply(MAIN_ONLY)).outboundTrunkId).toBeUndefined();
+      const ids = (await admin.client.listSipOutboundTrunk()).map((t) => t.sipTrunkId);
+      expect(ids).not.toContain(outboundId);
+      expect(ids).toContain(foreignOutbound);
+      expect(await ops(MAIN_ONLY)).toEqual([
+        'keep inbound-trunk genesys-byoc',
+        'keep dispatch-rule route:main',
+      ]);
     });
   });
 });

@@ -87,6 +87,38 @@ describe('loadDispatchConfig', () => {
     );
   });
 
+  it('has no outbound trunk credentials unless both variables are set', () => {
+    expect(loadDispatchConfig(validEnv()).outboundTrunkAuth).toBeUndefined();
+    expect(
+      loadDispatchConfig({
+        ...validEnv(),
+        OUTBOUND_TRUNK_USERNAME: 'ai-agents',
+        OUTBOUND_TRUNK_PASSWORD: 'digest-password-1',
+      }).outboundTrunkAuth,
+    ).toEqual({ username: 'ai-agents', password: 'digest-password-1' });
+    expect(
+      loadDispatchConfig({
+        ...validEnv(),
+        OUTBOUND_TRUNK_USERNAME: '',
+        OUTBOUND_TRUNK_PASSWORD: '',
+      }).outboundTrunkAuth,
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['OUTBOUND_TRUNK_USERNAME', 'ai-agents', 'OUTBOUND_TRUNK_PASSWORD'],
+    ['OUTBOUND_TRUNK_PASSWORD', 'digest-password-1', 'OUTBOUND_TRUNK_USERNAME'],
+  ])(
+    'refuses %s without the other, naming the missing one but no value',
+    (name, value, missing) => {
+      const err = configError({ ...validEnv(), [name]: value });
+      expect(err.message).toBe(
+        `dispatch configuration is invalid:\n  ${missing}: required when ${name} is set`,
+      );
+      expect(err.message).not.toContain(value);
+    },
+  );
+
   it('reports a bad routing file as a RoutingConfigError naming the file', () => {
     const missing = fileURLToPath(new URL('./no-such-routing.yaml', import.meta.url));
     let thrown: unknown;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
+import type { OutboundAuth } from './provision/desired.ts';
 
 const envSchema = z.object({
   LIVEKIT_URL: z.string().regex(/^(https?|wss?):\/\//, 'must be an http(s):// or ws(s):// URL'),
@@ -20,6 +21,9 @@ const envSchema = z.object({
     .string()
     .regex(/^sqlite:.+$/, 'must be sqlite:<path>')
     .default('sqlite:data/dispatch.db'),
+  /** Digest credentials of the routing file's outbound trunk: both or neither. */
+  OUTBOUND_TRUNK_USERNAME: z.string().optional(),
+  OUTBOUND_TRUNK_PASSWORD: z.string().optional(),
 });
 
 export type DispatchConfig = Readonly<{
@@ -29,6 +33,8 @@ export type DispatchConfig = Readonly<{
   http: Readonly<{ host: string; port: number }>;
   apiToken: string | undefined;
   database: Readonly<{ kind: 'sqlite'; path: string }>;
+  /** Digest credentials for the outbound trunk; undefined when neither variable is set. */
+  outboundTrunkAuth: OutboundAuth | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -43,8 +49,9 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
   const set = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
-  const parsed = envSchema.safeParse(set);
+  const parsed = envSchema.superRefine(bothOrNeither).safeParse(set);
   if (!parsed.success) {
+    // Messages name variables, never their values (some are credentials).
     throw new ConfigError(
       `dispatch configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
     );
@@ -61,5 +68,18 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
     http: { host: e.DISPATCH_HOST, port: e.DISPATCH_PORT },
     apiToken: e.DISPATCH_API_TOKEN,
     database: { kind: 'sqlite', path: e.DATABASE_URL.slice('sqlite:'.length) },
+    outboundTrunkAuth:
+      e.OUTBOUND_TRUNK_USERNAME && e.OUTBOUND_TRUNK_PASSWORD
+        ? { username: e.OUTBOUND_TRUNK_USERNAME, password: e.OUTBOUND_TRUNK_PASSWORD }
+        : undefined,
   });
+}
+
+/** A user name without a password (or the reverse) is a mistake, not "no credentials". */
+function bothOrNeither(e: z.output<typeof envSchema>, ctx: z.RefinementCtx): void {
+  const pair = ['OUTBOUND_TRUNK_USERNAME', 'OUTBOUND_TRUNK_PASSWORD'] as const;
+  for (const [name, other] of [pair, [pair[1], pair[0]]] as const) {
+    if (e[name] === undefined && e[other] !== undefined)
+      ctx.addIssue({ code: 'custom', path: [name], message: `required when ${other} is set` });
+  }
 }

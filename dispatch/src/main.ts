@@ -6,9 +6,11 @@
  *   node dispatch/src/main.ts migrate    bring the database schema up to date and exit
  */
 import { serve } from '@hono/node-server';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 import { ConfigError, loadDispatchConfig, type DispatchConfig } from './config.ts';
 import { createApp } from './http/app.ts';
+import { roomDeleter } from './http/livekit-webhook.ts';
 import { createDispatchMetrics } from './http/metrics.ts';
 import { log } from './log.ts';
 import { desiredState } from './provision/desired.ts';
@@ -30,7 +32,14 @@ try {
 }
 
 const admin = new SipAdmin(config.livekit);
-const desired = desiredState(config.routing);
+const desired = desiredState(config.routing, {
+  outboundAuth: config.outboundTrunkAuth,
+  hashKey: config.livekit.apiSecret,
+});
+if (config.outboundTrunkAuth && !config.routing.outboundTrunk)
+  log.warn('OUTBOUND_TRUNK_USERNAME is set but the routing file has no outboundTrunk; ignored', {
+    routingFile: config.routingFile,
+  });
 
 /** Reconciles LiveKit with the routing file; `unchanged` when it already matched (or would). */
 async function provision(dryRun: boolean): Promise<'applied' | 'unchanged'> {
@@ -43,7 +52,11 @@ async function provision(dryRun: boolean): Promise<'applied' | 'unchanged'> {
   const outcome = plan.every((a) => a.op === 'keep') ? 'unchanged' : 'applied';
   if (dryRun) return outcome;
   const result = await applyPlan(admin, desired, plan);
-  log.info('provisioned LiveKit SIP', { trunkId: result.trunkId, ruleIds: result.ruleIds });
+  log.info('provisioned LiveKit SIP', {
+    trunkId: result.trunkId,
+    outboundTrunkId: result.outboundTrunkId,
+    ruleIds: result.ruleIds,
+  });
   return outcome;
 }
 
@@ -71,11 +84,17 @@ if (command === 'apply') {
   if (!config.apiToken)
     log.warn('DISPATCH_API_TOKEN is not set; /v1 endpoints refuse every request');
   const metrics = createDispatchMetrics();
+  const { apiUrl, apiKey, apiSecret } = config.livekit;
   const app = createApp({
     status: () => ({ provisioned, lastError }),
     store,
     apiToken: config.apiToken,
     metrics,
+    livekitWebhook: {
+      apiKey,
+      apiSecret,
+      deleteRoom: roomDeleter(new RoomServiceClient(apiUrl, apiKey, apiSecret)),
+    },
   });
   const server = serve(
     { fetch: app.fetch, hostname: config.http.host, port: config.http.port },

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { LIVEKIT_WEBHOOK_PATH } from '../../dispatch/src/http/livekit-webhook.ts';
 import { httpOk, ManagedProcess } from './process.ts';
 import { stackPorts, type StackPorts } from './ports.ts';
 import { REPO_ROOT, stackTools } from './tools.ts';
@@ -65,6 +66,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     port_range_end: ports.livekitRtcUdp[1],
   };
   lkConfig.redis = { address: `127.0.0.1:${ports.redis}` };
+  // Room events go to this stack's dispatch, which closes bridged rooms.
+  lkConfig.webhook = {
+    api_key: apiKey,
+    urls: [`http://127.0.0.1:${ports.dispatch}${LIVEKIT_WEBHOOK_PATH}`],
+  };
   writeFileSync(join(runDir, 'livekit.yaml'), toYaml(lkConfig));
 
   const sipConfig = parseYaml(
@@ -194,6 +200,7 @@ type LiveKitYaml = {
   port?: number;
   rtc?: Record<string, unknown>;
   redis?: Record<string, unknown>;
+  webhook?: Readonly<{ api_key: string; urls: readonly string[] }>;
   keys: Record<string, string>;
 } & Record<string, unknown>;
 

@@ -5,6 +5,11 @@ import { createDispatchMetrics } from './metrics.ts';
 
 type Status = { provisioned: boolean; lastError: string | undefined };
 const TOKEN = 'test-token-0123456789';
+const livekitWebhook = {
+  apiKey: 'devkey',
+  apiSecret: 'webhook-secret-0123456789',
+  deleteRoom: async () => {},
+};
 
 function appWith(
   initial: Status,
@@ -14,7 +19,11 @@ function appWith(
   const state: Status = { ...initial };
   const store = openSqliteStore(':memory:');
   const metrics = createDispatchMetrics({ defaultMetrics: false });
-  return { app: createApp({ status: () => state, store, apiToken, metrics }), state, store };
+  return {
+    app: createApp({ status: () => state, store, apiToken, metrics, livekitWebhook }),
+    state,
+    store,
+  };
 }
 
 afterEach(() => {
@@ -70,6 +79,7 @@ describe('GET /readyz', () => {
       store: openSqliteStore(':memory:'),
       apiToken: TOKEN,
       metrics: createDispatchMetrics({ defaultMetrics: false }),
+      livekitWebhook,
     });
     const res = await app.request('/readyz');
     expect(res.status).toBe(500);

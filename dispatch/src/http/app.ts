@@ -1,16 +1,24 @@
 /**
- * The dispatch HTTP API: health, Prometheus metrics, and the endpoints agents
- * use to store what a call produced. Everything under /v1 needs the bearer
- * token; /healthz, /readyz and /metrics do not (keep them off public routes).
+ * The dispatch HTTP API: health, Prometheus metrics, the endpoints agents use
+ * to store what a call produced, and LiveKit's webhook. Everything under /v1
+ * needs the bearer token except POST /v1/livekit/webhook, which LiveKit signs
+ * instead; /healthz, /readyz and /metrics need nothing (keep them off public
+ * routes).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { newCallbackSchema } from '../../../contracts/callbacks.ts';
 import { newContextRecordSchema } from '../../../contracts/context-record.ts';
 import { redactFields, redactText } from '../../../contracts/redact.ts';
 import type { Store } from '../store/store.ts';
+import {
+  LIVEKIT_WEBHOOK_PATH,
+  livekitWebhook,
+  type LiveKitWebhookDeps,
+} from './livekit-webhook.ts';
 import { httpMetrics, type DispatchMetrics } from './metrics.ts';
 
 export type DispatchStatus = () => Readonly<{
@@ -25,12 +33,24 @@ export type AppDeps = Readonly<{
   apiToken: string | undefined;
   /** Where requests and stored records are counted; served at GET /metrics. */
   metrics: DispatchMetrics;
+  /** Checks LiveKit's webhook signatures and closes bridged rooms. */
+  livekitWebhook: LiveKitWebhookDeps;
 }>;
+
+/** LiveKit's webhook bodies are a few KiB; it is reachable without a token, so bound it. */
+const WEBHOOK_MAX_BYTES = 1024 * 1024;
 
 /**
  * @example
  * const metrics = createDispatchMetrics();
- * const app = createApp({ status: () => ({ provisioned: true, lastError: undefined }), store, apiToken, metrics });
+ * const rooms = new RoomServiceClient(apiUrl, apiKey, apiSecret);
+ * const app = createApp({
+ *   status: () => ({ provisioned: true, lastError: undefined }),
+ *   store,
+ *   apiToken,
+ *   metrics,
+ *   livekitWebhook: { apiKey, apiSecret, deleteRoom: roomDeleter(rooms) },
+ * });
  * await app.request('/readyz'); // 200
  */
 export function createApp(deps: AppDeps): Hono {
@@ -48,7 +68,19 @@ export function createApp(deps: AppDeps): Hono {
       : c.json({ status: 'not_ready', reason: s.lastError ?? 'provisioning' }, 503);
   });
 
-  app.use('/v1/*', bearerAuth(deps.apiToken));
+  const auth = bearerAuth(deps.apiToken);
+  // LiveKit cannot send the bearer token: its webhook carries its own signature.
+  app.use('/v1/*', (c, next) =>
+    c.req.method === 'POST' && c.req.path === LIVEKIT_WEBHOOK_PATH ? next() : auth(c, next),
+  );
+  app.post(
+    LIVEKIT_WEBHOOK_PATH,
+    bodyLimit({
+      maxSize: WEBHOOK_MAX_BYTES,
+      onError: (c) => c.json({ error: 'body_too_large' }, 413),
+    }),
+    livekitWebhook(deps.livekitWebhook, metrics),
+  );
   app.post('/v1/callbacks', async (c) => {
     let body: unknown;
     try {

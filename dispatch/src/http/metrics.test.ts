@@ -6,6 +6,11 @@ import { createDispatchMetrics, UNMATCHED_ROUTE } from './metrics.ts';
 
 const TOKEN = 'test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+const livekitWebhook = {
+  apiKey: 'devkey',
+  apiSecret: 'webhook-secret-0123456789',
+  deleteRoom: async () => {},
+};
 
 function appWithMetrics(options: { defaultMetrics?: boolean } = { defaultMetrics: false }) {
   const metrics = createDispatchMetrics(options);
@@ -14,6 +19,7 @@ function appWithMetrics(options: { defaultMetrics?: boolean } = { defaultMetrics
     store: openSqliteStore(':memory:'),
     apiToken: TOKEN,
     metrics,
+    livekitWebhook,
   });
   const scrape = async () => {
     const res = await app.request('/metrics');
@@ -150,6 +156,7 @@ describe('HTTP request metrics', () => {
       store: openSqliteStore(':memory:'),
       apiToken: TOKEN,
       metrics,
+      livekitWebhook,
     });
     expect((await app.request('/readyz')).status).toBe(500);
     const labels = { method: 'GET', route: '/readyz', status: '500' };

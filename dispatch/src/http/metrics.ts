@@ -14,6 +14,34 @@ export type ReconcileResult = 'applied' | 'unchanged' | 'failed';
 
 const RECONCILE_RESULTS: readonly ReconcileResult[] = ['applied', 'unchanged', 'failed'];
 
+/** LiveKit's webhook event names, the `event` label's values (anything else: `other`). */
+export const LIVEKIT_WEBHOOK_EVENTS = Object.freeze([
+  'room_started',
+  'room_finished',
+  'participant_joined',
+  'participant_left',
+  'participant_connection_aborted',
+  'track_published',
+  'track_unpublished',
+  'egress_started',
+  'egress_updated',
+  'egress_ended',
+  'ingress_started',
+  'ingress_ended',
+] as const);
+
+/**
+ * The `event` label of a LiveKit webhook: its name when LiveKit documents it,
+ * else `other`, so that the label stays a bounded set.
+ *
+ * @example
+ * webhookEventLabel('participant_left'); // 'participant_left'
+ * webhookEventLabel('agent_job_started'); // 'other'
+ */
+export function webhookEventLabel(event: string): string {
+  return (LIVEKIT_WEBHOOK_EVENTS as readonly string[]).includes(event) ? event : 'other';
+}
+
 /** `route` label of a request no route matched. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -28,6 +56,8 @@ export type DispatchMetrics = Readonly<{
   contextRecords: Counter;
   reconciles: Counter<'result'>;
   provisioned: Gauge;
+  /** LiveKit webhooks with a valid signature, by `event` ({@link webhookEventLabel}). */
+  livekitWebhooks: Counter<'event'>;
   /** Counts one reconcile run and sets `provisioned` from its result. */
   recordReconcile: (result: ReconcileResult) => void;
 }>;
@@ -93,6 +123,12 @@ export function createDispatchMetrics(options: DispatchMetricsOptions = {}): Dis
     }),
     reconciles,
     provisioned,
+    livekitWebhooks: new Counter({
+      name: DISPATCH_METRICS.livekitWebhooksTotal,
+      help: 'LiveKit webhooks received with a valid signature, by event.',
+      labelNames: ['event'] as const,
+      registers,
+    }),
     recordReconcile: (result) => {
       reconciles.inc({ result });
       provisioned.set(result === 'failed' ? 0 : 1);

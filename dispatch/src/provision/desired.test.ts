@@ -187,3 +187,91 @@ describe('ownershipMetadata / readOwnership', () => {
     expect(readOwnership(undefined)).toBeUndefined();
   });
 });
+
+describe('desiredState with an outbound trunk', () => {
+  const outbound = {
+    name: 'genesys-out',
+    address: 'acme.byoc.mypurecloud.com:5061',
+    transport: 'tls',
+    numbers: ['+18005550199', '+18005550100'],
+  };
+  const withOutbound = (trunk: Record<string, unknown> = outbound): RoutingConfig =>
+    parseDoc({ ...twoRouteDoc(), outboundTrunk: trunk } as RoutingDoc);
+  const auth = { username: 'ai-agents', password: 'digest-password-1' };
+  const KEY = 'livekit-api-secret-0123456789';
+
+  it('wants no outbound trunk when the file has none', () => {
+    expect(desiredState(parseDoc(twoRouteDoc())).outboundTrunk).toBeUndefined();
+  });
+
+  it("wants the file's outbound trunk, numbers in file order", () => {
+    expect(desiredState(withOutbound()).outboundTrunk).toEqual({
+      key: 'outbound-trunk',
+      name: 'genesys-out',
+      address: 'acme.byoc.mypurecloud.com:5061',
+      transport: 'tls',
+      numbers: ['+18005550199', '+18005550100'],
+      auth: undefined,
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+  });
+
+  it('defaults the transport to udp', () => {
+    const udp: Record<string, unknown> = { ...outbound };
+    delete udp['transport'];
+    expect(desiredState(withOutbound(udp)).outboundTrunk?.transport).toBe('udp');
+  });
+
+  it('carries the credentials it is given', () => {
+    const trunk = desiredState(withOutbound(), { outboundAuth: auth, hashKey: KEY }).outboundTrunk;
+    expect(trunk?.auth).toEqual(auth);
+  });
+
+  it('changes only the outbound trunk hash when the outbound trunk changes', () => {
+    const before = desiredState(withOutbound());
+    for (const change of [
+      { address: 'other.byoc.mypurecloud.com' },
+      { transport: 'tcp' },
+      { name: 'genesys-out-2' },
+      { numbers: ['+18005550100', '+18005550199'] }, // another default caller id
+    ]) {
+      const after = desiredState(withOutbound({ ...outbound, ...change }));
+      expect(after.outboundTrunk?.hash, JSON.stringify(change)).not.toBe(
+        before.outboundTrunk?.hash,
+      );
+      expect(after.trunk.hash).toBe(before.trunk.hash);
+      expect(after.rules.map((r) => r.hash)).toEqual(before.rules.map((r) => r.hash));
+    }
+  });
+
+  it('leaves the inbound trunk and rules as they are without an outbound trunk', () => {
+    const without = desiredState(parseDoc(twoRouteDoc()));
+    const withIt = desiredState(withOutbound());
+    expect(withIt.trunk).toEqual(without.trunk);
+    expect(withIt.rules).toEqual(without.rules);
+  });
+
+  it('changes the hash when credentials are added, changed or removed', () => {
+    const hash = (outboundAuth: typeof auth | undefined) =>
+      desiredState(withOutbound(), { outboundAuth, hashKey: KEY }).outboundTrunk?.hash;
+    const hashes = [
+      hash(undefined),
+      hash(auth),
+      hash({ ...auth, password: 'digest-password-2' }),
+      hash({ ...auth, username: 'ai-agents-2' }),
+    ];
+    expect(new Set(hashes).size).toBe(hashes.length);
+    expect(hash(auth)).toBe(hashes[1]);
+  });
+
+  it('keeps the credentials out of the hash: it depends on the key too', () => {
+    const hash = (hashKey: string) =>
+      desiredState(withOutbound(), { outboundAuth: auth, hashKey }).outboundTrunk?.hash;
+    expect(hash(KEY)).not.toBe(hash('another-secret-0123456789'));
+    // Without credentials the key does not matter.
+    const none = (hashKey: string) =>
+      desiredState(withOutbound(), { outboundAuth: undefined, hashKey }).outboundTrunk?.hash;
+    expect(none(KEY)).toBe(none('another-secret-0123456789'));
+    expect(none(KEY)).toBe(desiredState(withOutbound()).outboundTrunk?.hash);
+  });
+});

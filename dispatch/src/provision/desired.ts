@@ -1,9 +1,10 @@
 /**
  * What LiveKit should hold for a routing file: one inbound trunk for the
- * Genesys BYOC trunk and one dispatch rule per route. Pure, so plans can be
+ * Genesys BYOC trunk, one dispatch rule per route and, when the file has one,
+ * the outbound trunk the agent dials out through. Pure, so plans can be
  * computed and tested without a server.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type { Route, RoutingConfig } from '../../../contracts/routing.ts';
 import { headerAttributes, OWNER_TAG } from '../../../contracts/sip-attributes.ts';
@@ -33,9 +34,57 @@ export type DesiredRule = Readonly<{
   hash: string;
 }>;
 
-export type DesiredState = Readonly<{ trunk: DesiredTrunk; rules: readonly DesiredRule[] }>;
+/** Digest credentials the outbound trunk answers Genesys' challenges with. */
+export type OutboundAuth = Readonly<{ username: string; password: string }>;
 
-export function desiredState(routing: RoutingConfig): DesiredState {
+export type DesiredOutboundTrunk = Readonly<{
+  key: 'outbound-trunk';
+  name: string;
+  /** host[:port] INVITEs go to. */
+  address: string;
+  transport: 'udp' | 'tcp' | 'tls';
+  /** Caller ids in file order: the first is the default. */
+  numbers: readonly string[];
+  /** From the environment; never log it. Only a keyed fingerprint of it enters `hash`. */
+  auth: OutboundAuth | undefined;
+  hash: string;
+}>;
+
+export type DesiredState = Readonly<{
+  trunk: DesiredTrunk;
+  /** Absent when the routing file has no `outboundTrunk`: an owned one is then deleted. */
+  outboundTrunk: DesiredOutboundTrunk | undefined;
+  rules: readonly DesiredRule[];
+}>;
+
+export type DesiredOptions = Readonly<{
+  /** Digest credentials of the outbound trunk (OUTBOUND_TRUNK_USERNAME / _PASSWORD). */
+  outboundAuth: OutboundAuth | undefined;
+  /**
+   * Keys the credentials' fingerprint in the outbound trunk's hash. Dispatch
+   * passes its LiveKit API secret: a new user name or password changes the
+   * hash (so the trunk is updated), while the hash stored in LiveKit's
+   * metadata cannot be used to guess them without that secret.
+   */
+  hashKey: string;
+}>;
+
+const NO_OPTIONS: DesiredOptions = { outboundAuth: undefined, hashKey: '' };
+
+/**
+ * The LiveKit objects a routing file asks for.
+ *
+ * @example
+ * const desired = desiredState(config.routing, {
+ *   outboundAuth: config.outboundTrunkAuth,
+ *   hashKey: config.livekit.apiSecret,
+ * });
+ * desired.outboundTrunk?.key; // 'outbound-trunk' when the file has an outboundTrunk
+ */
+export function desiredState(
+  routing: RoutingConfig,
+  options: DesiredOptions = NO_OPTIONS,
+): DesiredState {
   const numbers = [...new Set(routing.routes.flatMap((r) => r.numbers))].sort();
   const trunkBody = {
     name: routing.inboundTrunk.name,
@@ -45,8 +94,29 @@ export function desiredState(routing: RoutingConfig): DesiredState {
   };
   return {
     trunk: { key: 'inbound-trunk', ...trunkBody, hash: hashOf(trunkBody) },
+    outboundTrunk: routing.outboundTrunk && desiredOutboundTrunk(routing.outboundTrunk, options),
     rules: routing.routes.map((route) => desiredRule(routing, route)),
   };
+}
+
+function desiredOutboundTrunk(
+  trunk: NonNullable<RoutingConfig['outboundTrunk']>,
+  { outboundAuth, hashKey }: DesiredOptions,
+): DesiredOutboundTrunk {
+  const body = {
+    name: trunk.name,
+    address: trunk.address,
+    transport: trunk.transport,
+    // Order matters: the first number is the default caller id.
+    numbers: [...trunk.numbers],
+  };
+  const auth = outboundAuth && { username: outboundAuth.username, password: outboundAuth.password };
+  const credentials = auth
+    ? createHmac('sha256', hashKey)
+        .update(JSON.stringify([auth.username, auth.password]))
+        .digest('hex')
+    : 'none';
+  return { key: 'outbound-trunk', ...body, auth, hash: hashOf({ ...body, credentials }) };
 }
 
 function desiredRule(routing: RoutingConfig, route: Route): DesiredRule {

@@ -1,7 +1,8 @@
 /**
- * Makes LiveKit's SIP trunks and dispatch rules match the routing file. Only
- * objects stamped with our ownership metadata are updated or deleted; anything
- * else in LiveKit is left alone. Idempotent: a second run plans only `keep`.
+ * Makes LiveKit's SIP trunks (inbound and outbound) and dispatch rules match
+ * the routing file. Only objects stamped with our ownership metadata are
+ * updated or deleted; anything else in LiveKit is left alone. Idempotent: a
+ * second run plans only `keep`.
  */
 import {
   RoomAgentDispatch,
@@ -11,10 +12,13 @@ import {
   SIPDispatchRuleInfo,
   SIPHeaderOptions,
   SIPInboundTrunkInfo,
+  SIPOutboundTrunkInfo,
+  SIPTransport,
 } from '@livekit/protocol';
 import {
   ownershipMetadata,
   readOwnership,
+  type DesiredOutboundTrunk,
   type DesiredRule,
   type DesiredState,
   type DesiredTrunk,
@@ -23,7 +27,7 @@ import type { SipAdmin } from './sip-api.ts';
 
 export type PlanAction = Readonly<{
   op: 'create' | 'update' | 'delete' | 'keep';
-  kind: 'inbound-trunk' | 'dispatch-rule';
+  kind: 'inbound-trunk' | 'outbound-trunk' | 'dispatch-rule';
   key: string;
   name: string;
   /** LiveKit id of the existing object (absent for create). */
@@ -32,11 +36,24 @@ export type PlanAction = Readonly<{
 
 export type Plan = readonly PlanAction[];
 
-export type ApplyResult = Readonly<{ trunkId: string; ruleIds: Readonly<Record<string, string>> }>;
+export type ApplyResult = Readonly<{
+  trunkId: string;
+  /** Undefined when the routing file has no outbound trunk. */
+  outboundTrunkId: string | undefined;
+  ruleIds: Readonly<Record<string, string>>;
+}>;
 
-/** Compares the desired state with what LiveKit holds now. */
+/**
+ * Compares the desired state with what LiveKit holds now: inbound trunk
+ * actions first, then the outbound trunk's, then the dispatch rules'.
+ *
+ * @example
+ * const plan = await planReconcile(admin, desiredState(routing));
+ * formatPlan(plan); // "keep   inbound-trunk  genesys-byoc (ST_…)\n…"
+ */
 export async function planReconcile(admin: SipAdmin, desired: DesiredState): Promise<Plan> {
   const trunks = await admin.client.listSipInboundTrunk();
+  const outboundTrunks = await admin.client.listSipOutboundTrunk();
   const rules = await admin.client.listSipDispatchRule();
   const plan: PlanAction[] = [];
 
@@ -59,6 +76,8 @@ export async function planReconcile(admin: SipAdmin, desired: DesiredState): Pro
         id: t.sipTrunkId,
       });
   }
+
+  plan.push(...planOutboundTrunk(desired.outboundTrunk, outboundTrunks));
 
   const ownedRules = rules.filter((r) => readOwnership(r.metadata));
   const wanted = new Set<string>(desired.rules.map((r) => r.key));
@@ -88,7 +107,39 @@ export async function planReconcile(admin: SipAdmin, desired: DesiredState): Pro
   return plan;
 }
 
-/** Carries out a plan from {@link planReconcile}. Rules are deleted before trunks. */
+/** Create, update or keep the wanted outbound trunk; delete every other one we own. */
+function planOutboundTrunk(
+  want: DesiredOutboundTrunk | undefined,
+  existing: readonly SIPOutboundTrunkInfo[],
+): PlanAction[] {
+  const owned = existing.filter((t) => readOwnership(t.metadata));
+  const have = want && owned.find((t) => readOwnership(t.metadata)?.key === want.key);
+  const plan: PlanAction[] = [];
+  if (want)
+    plan.push(
+      diff('outbound-trunk', want, have && { id: have.sipTrunkId, metadata: have.metadata }),
+    );
+  for (const t of owned) {
+    if (t !== have)
+      plan.push({
+        op: 'delete',
+        kind: 'outbound-trunk',
+        key: readOwnership(t.metadata)!.key,
+        name: t.name,
+        id: t.sipTrunkId,
+      });
+  }
+  return plan;
+}
+
+/**
+ * Carries out a plan from {@link planReconcile}. Rules are deleted before
+ * trunks.
+ *
+ * @example
+ * const desired = desiredState(routing);
+ * const { trunkId, outboundTrunkId, ruleIds } = await applyPlan(admin, desired, await planReconcile(admin, desired));
+ */
 export async function applyPlan(
   admin: SipAdmin,
   desired: DesiredState,
@@ -115,6 +166,10 @@ export async function applyPlan(
     trunkId = trunkAction.id;
   }
 
+  const outboundTrunkId = desired.outboundTrunk
+    ? await applyOutboundTrunk(admin, desired.outboundTrunk, plan)
+    : undefined;
+
   const ruleIds: Record<string, string> = {};
   for (const want of desired.rules) {
     const action = plan.find((a) => a.kind === 'dispatch-rule' && a.key === want.key);
@@ -134,22 +189,60 @@ export async function applyPlan(
   for (const a of plan.filter((p) => p.op === 'delete' && p.kind === 'dispatch-rule')) {
     await admin.client.deleteSipDispatchRule(a.id!);
   }
-  for (const a of plan.filter((p) => p.op === 'delete' && p.kind === 'inbound-trunk')) {
+  for (const a of plan.filter(
+    (p) => p.op === 'delete' && (p.kind === 'inbound-trunk' || p.kind === 'outbound-trunk'),
+  )) {
     await admin.client.deleteSipTrunk(a.id!);
   }
-  return { trunkId, ruleIds };
+  return { trunkId, outboundTrunkId, ruleIds };
 }
 
-/** One line per action, for `dispatch apply --dry-run` and start-up logs. */
+/** Creates or updates the outbound trunk as planned; its LiveKit id. */
+async function applyOutboundTrunk(
+  admin: SipAdmin,
+  t: DesiredOutboundTrunk,
+  plan: Plan,
+): Promise<string | undefined> {
+  const action = plan.find((a) => a.kind === 'outbound-trunk' && a.key === t.key);
+  if (action?.op === 'create') {
+    const created = await admin.client.createSipOutboundTrunk(t.name, t.address, [...t.numbers], {
+      transport: SIP_TRANSPORTS[t.transport],
+      // The SDK sends these only when set: no credentials means none on the trunk.
+      ...(t.auth && { authUsername: t.auth.username, authPassword: t.auth.password }),
+      metadata: ownershipMetadata(t.key, t.hash),
+    });
+    return created.sipTrunkId;
+  }
+  if (action?.op === 'update' && action.id) {
+    // A replace, not a patch: credentials removed from the environment are removed here too.
+    await admin.client.updateSipOutboundTrunk(action.id, outboundTrunkInfo(t, action.id));
+  }
+  return action?.id;
+}
+
+/**
+ * One line per action, for `dispatch apply --dry-run` and start-up logs.
+ * Names and ids only: never a credential.
+ *
+ * @example
+ * formatPlan([{ op: 'create', kind: 'outbound-trunk', key: 'outbound-trunk', name: 'genesys-out' }]);
+ * // "create outbound-trunk genesys-out"
+ */
 export function formatPlan(plan: Plan): string {
   return plan
-    .map((a) => `${a.op.padEnd(6)} ${a.kind.padEnd(13)} ${a.name}${a.id ? ` (${a.id})` : ''}`)
+    .map((a) => `${a.op.padEnd(6)} ${a.kind.padEnd(14)} ${a.name}${a.id ? ` (${a.id})` : ''}`)
     .join('\n');
 }
 
+const SIP_TRANSPORTS: Readonly<Record<DesiredOutboundTrunk['transport'], SIPTransport>> = {
+  udp: SIPTransport.SIP_TRANSPORT_UDP,
+  tcp: SIPTransport.SIP_TRANSPORT_TCP,
+  tls: SIPTransport.SIP_TRANSPORT_TLS,
+};
+
 function diff(
   kind: PlanAction['kind'],
-  want: DesiredTrunk | DesiredRule,
+  want: DesiredTrunk | DesiredOutboundTrunk | DesiredRule,
   have: { id: string; metadata: string } | undefined,
 ): PlanAction {
   if (!have) return { op: 'create', kind, key: want.key, name: want.name };
@@ -165,6 +258,19 @@ function trunkInfo(t: DesiredTrunk, id: string): SIPInboundTrunkInfo {
     allowedAddresses: [...t.allowedAddresses],
     headersToAttributes: { ...t.headersToAttributes },
     includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+    metadata: ownershipMetadata(t.key, t.hash),
+  });
+}
+
+function outboundTrunkInfo(t: DesiredOutboundTrunk, id: string): SIPOutboundTrunkInfo {
+  return new SIPOutboundTrunkInfo({
+    sipTrunkId: id,
+    name: t.name,
+    address: t.address,
+    transport: SIP_TRANSPORTS[t.transport],
+    numbers: [...t.numbers],
+    authUsername: t.auth?.username ?? '',
+    authPassword: t.auth?.password ?? '',
     metadata: ownershipMetadata(t.key, t.hash),
   });
 }
