@@ -32,6 +32,8 @@ export type GenesysCall = Readonly<{
    * events for 0-9, `*`, `#`, and `,` for a one-second pause (see dtmf-pcap.ts).
    */
   keys?: string;
+  /** A ready WAV (8 kHz mu-law) the caller plays instead of synthesized speech. */
+  audioFile?: string;
   /** sipfrag status line Genesys reports in its NOTIFY. */
   notify: string;
 }>;
@@ -78,10 +80,13 @@ export async function placeGenesysCall(
   stack: Stack,
   call: GenesysCall = defaultGenesysCall,
 ): Promise<GenesysCallReport> {
-  const speechFile = join(stack.runDir, 'caller-speech.wav');
-  synthesizeCallerSpeech(call.speech, speechFile, call.speechEngine, {
-    trailingSilenceSeconds: call.trailingSilenceSeconds,
-  });
+  let speechFile = join(stack.runDir, 'caller-speech.wav');
+  if (call.audioFile) speechFile = call.audioFile;
+  else {
+    synthesizeCallerSpeech(call.speech, speechFile, call.speechEngine, {
+      trailingSilenceSeconds: call.trailingSilenceSeconds,
+    });
+  }
   const keysFile = join(stack.runDir, 'caller-keys.pcap');
   if (call.keys !== undefined) writeDtmfPcap(keysFile, call.keys);
   const capture = await startRtpCapture(

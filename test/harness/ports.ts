@@ -18,6 +18,9 @@ export type StackPorts = Readonly<{
   /** Where the simulated Genesys side (sipp) listens for SIP and RTP. */
   genesysSip: number;
   genesysMedia: number;
+  /** Where the simulated Genesys human agent (sipp UAS) answers warm-transfer calls. */
+  humanSip: number;
+  humanMedia: number;
 }>;
 
 export function stackPorts(slot: number): StackPorts {
@@ -37,6 +40,8 @@ export function stackPorts(slot: number): StackPorts {
       agentMetrics: 9464,
       genesysSip: 5070,
       genesysMedia: 16000,
+      humanSip: 5071,
+      humanMedia: 16100,
     });
   }
   const base = 20000 + slot * 1000;
@@ -53,5 +58,7 @@ export function stackPorts(slot: number): StackPorts {
     agentMetrics: base + 464,
     genesysSip: base + 70,
     genesysMedia: base + 600,
+    humanSip: base + 71,
+    humanMedia: base + 700,
   });
 }

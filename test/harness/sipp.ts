@@ -13,10 +13,10 @@ export const SIPP_DTMF_DIR = '/usr/share/sip-tester';
 export type SippRun = Readonly<{
   scenario: string;
   workDir: string;
-  /** host:port of livekit-sip. */
-  target: string;
-  /** Called number (To / request URI user). */
-  service: string;
+  /** host:port of livekit-sip; omitted for a scenario that answers calls (UAS). */
+  target?: string;
+  /** Called number (To / request URI user); only for calls sipp places. */
+  service?: string;
   localPort: number;
   mediaPort: number;
   keys: Readonly<Record<string, string>>;
@@ -62,11 +62,10 @@ export async function runSipp(run: SippRun): Promise<SippResult> {
   const logFile = join(run.workDir, 'scenario.log');
   const errorFile = join(run.workDir, 'errors.log');
   const args = [
-    run.target,
+    ...(run.target ? [run.target] : []),
     '-sf',
     scenarioFile,
-    '-s',
-    run.service,
+    ...(run.service ? ['-s', run.service] : []),
     '-i',
     '127.0.0.1',
     '-p',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoSubscribe, voice, type JobContext, type VAD } from '@livekit/agents';
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
-import { SipClient } from 'livekit-server-sdk';
+import { RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import { AGENT_METRICS, type CallOutcomeLabel } from '../../../contracts/metrics.ts';
 import { redactText } from '../../../contracts/redact.ts';
@@ -33,6 +33,7 @@ import { createHandoffMonitor } from '../policy/handoff-monitor.ts';
 import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
 import { watchExits } from './exits.ts';
 import { createTransferControl } from './transfers.ts';
+import { createConsultRunner } from './warm-transfer.ts';
 
 const greetings = new GreetingCache({
   maxBytes: 8 << 20,
@@ -87,12 +88,24 @@ export async function answerCall<ProcessData>(
   );
 
   const dispatch = createDispatchClient(config.dispatch);
+  const livekitHttp = config.livekit.url.replace(/^ws/, 'http');
+  const sip = new SipClient(livekitHttp, config.livekit.apiKey, config.livekit.apiSecret);
   const transfers = createTransferControl({
-    sip: new SipClient(
-      config.livekit.url.replace(/^ws/, 'http'),
-      config.livekit.apiKey,
-      config.livekit.apiSecret,
-    ),
+    sip,
+    consult: createConsultRunner({
+      room: ctx.room,
+      rooms: new RoomServiceClient(livekitHttp, config.livekit.apiKey, config.livekit.apiSecret),
+      sip,
+      routing: config.routing,
+      call,
+      route: meta.route,
+      callerIdentity: caller.identity,
+      session: { say: (text, options) => session.say(text, options) },
+      log: callLog,
+    }),
+    tellCaller: (text) => session.say(text, { allowInterruptions: false }).waitForPlayout(),
+    // Caller and human talk through the room now; the agent leaves it (the room stays).
+    onBridged: () => void session.close(),
     routing: config.routing,
     room: ctx.room.name ?? '',
     participantIdentity: caller.identity,

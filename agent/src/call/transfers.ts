@@ -8,7 +8,8 @@ import { AGENT_METRICS, sipStatusClass } from '../../../contracts/metrics.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { MetricsSink } from '../observability/metric-events.ts';
 import { handoff, type HandoffResult } from '../transfer/handoff.ts';
-import type { TransferReason } from '../transfer/outcome.ts';
+import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
+import type { ConsultRunner } from './warm-transfer.ts';
 import type { CallContext } from './context.ts';
 import type { CallState } from './state.ts';
 
@@ -52,7 +53,22 @@ export function createTransferControl(deps: {
     reason: TransferReason,
     summary: string | undefined,
   ) => Promise<string | undefined>;
+  /** Warm transfer for queues with `consult` in the routing file; blind REFER otherwise. */
+  consult?: ConsultRunner;
+  /** Tells the caller something and resolves once it has played. */
+  tellCaller?: (text: string) => Promise<void>;
+  /** Called once a warm transfer has connected caller and human: the agent must leave the room. */
+  onBridged?: () => void;
 }): TransferControl {
+  const recordAttempt = (attempt: TransferAttempt) => {
+    deps.log.info({ attempt }, 'transfer attempt finished');
+    const outcome = attempt.outcome;
+    deps.metrics.inc(AGENT_METRICS.transfersTotal, {
+      queue: attempt.queue,
+      status: outcome.status,
+      sip_status: sipStatusClass('sipStatus' in outcome ? outcome.sipStatus : undefined),
+    });
+  };
   let state: CallState = { phase: 'conversing' };
   return {
     state: () => state,
@@ -67,7 +83,22 @@ export function createTransferControl(deps: {
           deps.log.warn({ error: String(err) }, 'announcement before the transfer failed'),
         ),
       ]);
-      const result = await handoff(
+      const warm: TransferAttempt[] = [];
+      if (deps.consult && deps.routing.queues[queue]?.consult) {
+        const attempt = await deps.consult(queue, reason, summary, contextId);
+        recordAttempt(attempt);
+        if (attempt.outcome.status === 'completed') {
+          state = { phase: 'transferred', queue, reason };
+          deps.onBridged?.();
+          return { status: 'transferred', attempts: [attempt] };
+        }
+        // Not reached directly: the queue's blind transfer is the fallback.
+        warm.push(attempt);
+        await deps.tellCaller?.(
+          'I could not reach a colleague directly, so I am putting you through to the team now.',
+        );
+      }
+      const blind = await handoff(
         deps.sip,
         deps.routing,
         {
@@ -79,16 +110,12 @@ export function createTransferControl(deps: {
           route: deps.route,
           ...(contextId ? { contextId } : {}),
         },
-        (attempt) => {
-          deps.log.info({ attempt }, 'transfer attempt finished');
-          const outcome = attempt.outcome;
-          deps.metrics.inc(AGENT_METRICS.transfersTotal, {
-            queue,
-            status: outcome.status,
-            sip_status: sipStatusClass('sipStatus' in outcome ? outcome.sipStatus : undefined),
-          });
-        },
+        recordAttempt,
       );
+      const result: HandoffResult =
+        blind.status === 'unknown_queue'
+          ? blind
+          : { ...blind, attempts: [...warm, ...blind.attempts] };
       const last = result.attempts.at(-1)?.outcome.status;
       if (result.status === 'not_transferred' && last === 'unconfirmed') {
         // Genesys may have accepted the REFER: if the caller's leg goes away it did.

@@ -1,0 +1,152 @@
+/**
+ * A call's warm transfers: binds the consult (transfer/warm/consult.ts) to
+ * this call's room, session and the routing file's outbound trunk. The human
+ * is dialled with the same context Genesys gets on a blind transfer: UUI
+ * (reason, route, context record id, the caller's fields) and
+ * X-AI-Transfer-Reason on the INVITE, so the screen pop works alike.
+ */
+import type { voice } from '@livekit/agents';
+import type { Room } from '@livekit/rtc-node';
+import type { RoomServiceClient, SipClient } from 'livekit-server-sdk';
+import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
+import { OWNER_TAG } from '../../../contracts/sip-attributes.ts';
+import { handoffUuiFields } from '../transfer/handoff.ts';
+import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
+import { fitUui } from '../transfer/refer.ts';
+import { consult } from '../transfer/warm/consult.ts';
+import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
+import type { CallContext } from './context.ts';
+import type { CallLogger } from './transfers.ts';
+
+export type ConsultRunner = (
+  queue: string,
+  reason: TransferReason,
+  summary: string | undefined,
+  contextId: string | undefined,
+) => Promise<TransferAttempt>;
+
+/**
+ * @example
+ * const warm = createConsultRunner({ room: ctx.room, rooms, sip, routing, call, route, callerIdentity, session, log });
+ * const attempt = await warm('billing', 'persona_route', 'Jane wants a payment plan', contextId);
+ */
+export function createConsultRunner(deps: {
+  room: Room;
+  rooms: RoomServiceClient;
+  sip: SipClient;
+  routing: RoutingConfig;
+  call: CallContext;
+  route: string;
+  callerIdentity: string;
+  session: Pick<voice.AgentSession, 'say'>;
+  log: CallLogger;
+}): ConsultRunner {
+  let trunkId: Promise<string | undefined> | undefined;
+  const outboundTrunkId = () =>
+    (trunkId ??= deps.sip
+      .listSipOutboundTrunk()
+      .then((trunks) => trunks.find((t) => isOwnedOutboundTrunk(t.metadata))?.sipTrunkId)
+      .catch(() => undefined));
+
+  return async (queue, reason, summary, contextId) => {
+    const startedAt = new Date();
+    const settings = deps.routing.queues[queue]?.consult;
+    const target = `consult:${settings?.number ?? '?'}`;
+    const attempt = (outcome: TransferAttempt['outcome']): TransferAttempt => ({
+      queue,
+      target,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      outcome,
+    });
+    const id = await outboundTrunkId();
+    const roomName = deps.room.name;
+    if (!settings || !id || !roomName) {
+      return attempt({
+        status: 'error',
+        message: 'no outbound trunk provisioned for warm transfers',
+      });
+    }
+    const { header: uui } = fitUui(
+      handoffUuiFields({
+        room: roomName,
+        participantIdentity: deps.callerIdentity,
+        queue,
+        reason,
+        call: deps.call,
+        route: deps.route,
+        ...(contextId ? { contextId } : {}),
+      }),
+      deps.routing.transfer.uuiEncoding,
+      deps.routing.transfer.uuiMaxBytes,
+      (() => {
+        const pd = uuiProtocolDiscriminator(deps.routing);
+        return pd === undefined ? {} : { protocolDiscriminator: pd };
+      })(),
+    );
+    await deps.session
+      .say('Please hold for a moment while I bring in a colleague.', { allowInterruptions: false })
+      .waitForPlayout();
+    const humanIdentity = `human-${deps.call.sipCallId}`;
+    const result = await consult(deps.room, deps.rooms, deps.log, {
+      roomName,
+      callerIdentity: deps.callerIdentity,
+      humanIdentity,
+      dial: () =>
+        deps.sip.createSipParticipant(id, settings.number, roomName, {
+          participantIdentity: humanIdentity,
+          participantName: `${queue} agent`,
+          playDialtone: false,
+          ringingTimeout: settings.ringSeconds,
+          waitUntilAnswered: true,
+          timeout: settings.ringSeconds + 5,
+          headers: {
+            ...(uui ? { 'User-to-User': uui } : {}),
+            'X-AI-Transfer-Reason': reason,
+          },
+        }),
+      speakSummary: () =>
+        deps.session
+          .say(humanBriefing(queue, reason, summary), { allowInterruptions: false })
+          .waitForPlayout(),
+      startHold: () => startHoldAudio(deps.room),
+      agentVoiceTrackSid: () =>
+        [...(deps.room.localParticipant?.trackPublications.values() ?? [])].find(
+          (p) => p.name === 'roomio_audio',
+        )?.sid,
+    });
+    return attempt(result.outcome);
+  };
+}
+
+/** The outbound trunk dispatch provisioned from the routing file (not a hand-made one). */
+function isOwnedOutboundTrunk(metadata: string | undefined): boolean {
+  try {
+    const o = JSON.parse(metadata ?? '') as { owner?: unknown; key?: unknown };
+    return o.owner === OWNER_TAG && o.key === 'outbound-trunk';
+  } catch {
+    return false;
+  }
+}
+
+const REASON_WORDS: Readonly<Record<TransferReason, string>> = Object.freeze({
+  dtmf_zero: 'pressed zero for a person',
+  caller_request: 'asked for a person',
+  frustration: 'is frustrated with the automated service',
+  out_of_scope: 'needs help I cannot give',
+  time_limit: 'reached the time limit with me',
+  provider_failure: 'ran into a technical problem with me',
+  turn_limit: 'needs more help than I can give',
+  silence: 'went quiet',
+  persona_route: 'asked for this team',
+});
+
+/** What the human hears before the caller is connected. */
+export function humanBriefing(
+  queue: string,
+  reason: TransferReason,
+  summary: string | undefined,
+): string {
+  const why = summary?.trim() || `The caller ${REASON_WORDS[reason]}.`;
+  return `Hello, this is the virtual assistant with a caller for ${queue}. ${why} The details are on your screen. Connecting you now.`;
+}
