@@ -145,7 +145,7 @@ export const routingSchema = z
         uuiEncoding: z.enum(['hex', 'ascii']).default('hex'),
         /**
          * Protocol discriminator octet (hex) Genesys expects in front of hex UUI
-         * and strips; "none" when the trunk sends and expects none. See agent/src/genesys/uui.ts.
+         * and strips; "none" when the trunk sends and expects none. See contracts/genesys-uui.ts.
          */
         uuiProtocolDiscriminator: z
           .string()

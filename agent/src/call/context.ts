@@ -3,7 +3,7 @@
  * attributes (set by livekit-sip from the INVITE) and frozen.
  */
 import { headerAttributes, sipAttributes } from '../../../contracts/sip-attributes.ts';
-import { decodeUui, UuiError, type Uui, type UuiOptions } from '../genesys/uui.ts';
+import { decodeUui, UuiError, type Uui, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 
 export type CallContext = Readonly<{
   /** Caller number: P-Asserted-Identity when present, else From. */

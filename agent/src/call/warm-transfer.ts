@@ -8,11 +8,11 @@
 import type { voice } from '@livekit/agents';
 import type { Room } from '@livekit/rtc-node';
 import type { RoomServiceClient, SipClient } from 'livekit-server-sdk';
+import { fitUui } from '../../../contracts/genesys-uui.ts';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import { OWNER_TAG } from '../../../contracts/sip-attributes.ts';
 import { handoffUuiFields } from '../transfer/handoff.ts';
 import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
-import { fitUui } from '../transfer/refer.ts';
 import { consult } from '../transfer/warm/consult.ts';
 import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
 import type { CallContext } from './context.ts';

@@ -1,7 +1,7 @@
 import { initializeLogger, voice } from '@livekit/agents';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallContext } from '../call/context.ts';
-import { decodeUui } from '../genesys/uui.ts';
+import { decodeUui } from '../../../contracts/genesys-uui.ts';
 import { createDataActionClient } from './data-actions.ts';
 import selfService from './self-service.ts';
 import { ACCOUNT_NUMBER_ENTRY, PIN_ENTRY } from './self-service-identity.ts';

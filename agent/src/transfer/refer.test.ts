@@ -1,7 +1,8 @@
 import { ServerError, SipCallError } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
-import { decodeUui, UuiError } from '../genesys/uui.ts';
-import { buildReferTo, classifyTransferError } from './refer.ts';
+import { decodeUui, UuiError } from '../../../contracts/genesys-uui.ts';
+import { buildReferTo } from '../../../contracts/genesys-uui.ts';
+import { classifyTransferError } from './refer.ts';
 
 const TARGET = 'sip:+18005550150@byoc.example';
 

@@ -4,14 +4,7 @@
  * `Call.UUIData` from) and validated X- headers on the REFER itself.
  */
 import type { SipClient } from 'livekit-server-sdk';
-import {
-  encodeUui,
-  formatFields,
-  UuiError,
-  uuiInReferTo,
-  type UuiEncoding,
-  type UuiOptions,
-} from '../genesys/uui.ts';
+import { buildReferTo, type UuiEncoding } from '../../../contracts/genesys-uui.ts';
 import { validateSipHeaders } from './headers.ts';
 import type { TransferAttempt, TransferOutcome } from './outcome.ts';
 
@@ -27,64 +20,10 @@ export type ReferRequest = Readonly<{
   headers?: Readonly<Record<string, string>>;
   uuiEncoding: UuiEncoding;
   uuiMaxBytes: number;
-  /** Octet Genesys drops from the front of hex UUI; see genesys/uui.ts. */
+  /** Octet Genesys drops from the front of hex UUI; see contracts/genesys-uui.ts. */
   uuiProtocolDiscriminator: number | undefined;
   timeoutSeconds: number;
 }>;
-
-/**
- * Builds the Refer-To URI. When the UUI is too long, fields are dropped from
- * the end until it fits: the caller is transferred with less context rather
- * than not at all. `tel:` targets carry no UUI.
- *
- * @example
- * buildReferTo('sip:+18005550199@gen.example', { reason: 'dtmf_zero' }, 'hex', 128);
- * // { uri: 'sip:+18005550199@gen.example?User-to-User=726561736f6e3d64746d665f7a65726f%3Bencoding%3Dhex', droppedFields: [] }
- */
-export function buildReferTo(
-  target: string,
-  fields: Readonly<Record<string, string>>,
-  encoding: UuiEncoding,
-  maxBytes: number,
-  uuiOptions: UuiOptions = {},
-): { uri: string; droppedFields: string[] } {
-  if (!/^sips?:/.test(target)) return { uri: target, droppedFields: Object.keys(fields) };
-  const { header, droppedFields } = fitUui(fields, encoding, maxBytes, uuiOptions);
-  return { uri: header ? uuiInReferTo(target, header) : target, droppedFields };
-}
-
-/**
- * The UUI header value carrying as many of `fields` as fit in `maxBytes`,
- * dropping fields from the end; `header` is undefined when none fits.
- *
- * @example
- * fitUui({ ai_reason: 'dtmf_zero' }, 'hex', 128).header; // '61695f726561736f6e3d64746d665f7a65726f;encoding=hex'
- */
-export function fitUui(
-  fields: Readonly<Record<string, string>>,
-  encoding: UuiEncoding,
-  maxBytes: number,
-  uuiOptions: UuiOptions = {},
-): { header: string | undefined; droppedFields: string[] } {
-  const entries = Object.entries(fields);
-  const dropped: string[] = [];
-  while (entries.length > 0) {
-    try {
-      const header = encodeUui(
-        formatFields(Object.fromEntries(entries)),
-        encoding,
-        maxBytes,
-        uuiOptions,
-      );
-      return { header, droppedFields: dropped };
-    } catch (err) {
-      if (!(err instanceof UuiError) || err.code !== 'too_long') throw err;
-      const last = entries.pop();
-      if (last) dropped.unshift(last[0]);
-    }
-  }
-  return { header: undefined, droppedFields: dropped };
-}
 
 /**
  * Sends the REFER and waits for Genesys' verdict. Never throws: every way a

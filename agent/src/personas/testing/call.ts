@@ -28,7 +28,7 @@ export const TEST_CALL_ATTRIBUTES: Readonly<Record<string, string>> = Object.fre
  * @example
  * const call = testCall({ ani: '+15550001111' });
  * call.conversationId; // '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6'
- * // A caller the IVR authenticated (decodeUui from genesys/uui.ts):
+ * // A caller the IVR authenticated (decodeUui from contracts/genesys-uui.ts):
  * testCall({ uui: decodeUui('account=100042;name=Jane;verified=true;encoding=ascii') });
  */
 export function testCall(overrides: Partial<CallContext> = {}): CallContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUui } from '../../genesys/uui.ts';
+import { decodeUui } from '../../../../contracts/genesys-uui.ts';
 import { definePersona } from '../persona.ts';
 import { personas } from '../registry.ts';
 import selfService, { accountStatus } from '../self-service.ts';

@@ -7,7 +7,7 @@ import {
   UuiError,
   uuiInReferTo,
   type UuiErrorCode,
-} from './uui.ts';
+} from './genesys-uui.ts';
 
 const hex = (text: string) => Buffer.from(text, 'latin1').toString('hex');
 
