@@ -12,6 +12,11 @@ export const dispatchMetadataSchema = z
     persona: z.string().min(1),
     humanQueue: z.string().min(1),
     values: z.record(z.string(), z.string()).default({}),
+    /**
+     * Set when dispatch sends this agent because the previous one left the
+     * call undecided (a crashed worker): the n-th replacement.
+     */
+    recovery: z.object({ attempt: z.number().int().min(1).max(10) }).strict().optional(),
   })
   .strict();
 

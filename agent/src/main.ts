@@ -3,12 +3,14 @@
  * LiveKit under the routing file's agent name (explicit dispatch).
  */
 import { fileURLToPath } from 'node:url';
-import { cli, ServerOptions } from '@livekit/agents';
+import { cli, log, ServerOptions, type RunningJobInfo } from '@livekit/agents';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import { cpuSampler, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
 import { createAgentMetrics, startMetricsServer } from './observability/metrics-server.ts';
 import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
 import { routingProblems } from './personas/registry.ts';
+import { createJobReaper } from './worker/job-reaper.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 
 let config;
@@ -31,6 +33,21 @@ if (problems.length > 0) {
   process.exit(2);
 }
 
+// A job process that dies without leaving its room is removed from it at once,
+// so dispatch can send a replacement agent (see worker/job-reaper.ts).
+const reaper = createJobReaper({
+  removeParticipant: (room, identity) =>
+    new RoomServiceClient(
+      config.livekit.url.replace(/^ws/, 'http'),
+      config.livekit.apiKey,
+      config.livekit.apiSecret,
+    ).removeParticipant(room, identity),
+  // The framework sets its logger up inside runApp: look it up when used.
+  log: { info: (fields, msg) => log().info(fields, msg) },
+});
+let runningJobs: () => readonly RunningJobInfo[] = () => [];
+setInterval(() => reaper.observe(runningJobs()), 500).unref();
+
 // Job processes inherit the environment at fork: they find the registry here.
 const metrics = createAgentMetrics();
 const metricsServer = await startMetricsServer(metrics, config.metrics);
@@ -46,6 +63,7 @@ cli.runApp(
     host: config.health.host,
     port: config.health.port,
     loadFunc: async (server) => {
+      runningJobs = () => server.activeJobs;
       metrics.trackCalls(() => server.activeJobs.length);
       const load = workerLoad(server.activeJobs.length, cpuUse(), capacity);
       metrics.setLoad(load);

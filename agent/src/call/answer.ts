@@ -11,6 +11,7 @@ import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc
 import { RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import { AGENT_METRICS, type CallOutcomeLabel } from '../../../contracts/metrics.ts';
+import { AGENT_ATTRIBUTES, type AgentCallPhase } from '../../../contracts/recovery.ts';
 import { redactText } from '../../../contracts/redact.ts';
 import { watchCallMetrics } from '../observability/call-metrics.ts';
 import { useCallLogger } from '../observability/call-logger.ts';
@@ -69,6 +70,12 @@ export async function answerCall<ProcessData>(
   };
   // From here every log line of this process carries the ids, personal data masked.
   const callLog = useCallLogger(ids);
+  // Dispatch reads the phase when this agent leaves: anything but a decision means a crash.
+  const publishPhase = (phase: AgentCallPhase) => {
+    void ctx.room.localParticipant
+      ?.setAttributes({ [AGENT_ATTRIBUTES.phase]: phase, [AGENT_ATTRIBUTES.route]: meta.route })
+      .catch((err: unknown) => callLog.warn({ error: String(err) }, 'call phase not published'));
+  };
   const metrics = udpMetricsSink(config.metrics.jobTarget);
   metrics.inc(AGENT_METRICS.callsTotal, { persona: persona.name, route: meta.route });
   const callTrace = startCallTrace(config.tracing, traceAttributes(ids));
@@ -106,6 +113,7 @@ export async function answerCall<ProcessData>(
     tellCaller: (text) => session.say(text, { allowInterruptions: false }).waitForPlayout(),
     // Caller and human talk through the room now; the agent leaves it (the room stays).
     onBridged: () => void session.close(),
+    onPhase: (phase) => publishPhase(phase),
     routing: config.routing,
     room: ctx.room.name ?? '',
     participantIdentity: caller.identity,
@@ -261,6 +269,7 @@ export async function answerCall<ProcessData>(
     log: callLog,
     endCall: () => {
       endedByAgent = true;
+      publishPhase('ending');
       return ctx.deleteRoom();
     },
     // A caller typing digits is silent on purpose.
@@ -307,7 +316,11 @@ export async function answerCall<ProcessData>(
     'voice pipeline started',
   );
   stack.prewarm();
-  const greeting = persona.greeting(call);
+  publishPhase('conversing');
+  // A replacement for an agent that crashed mid-call apologizes instead of greeting.
+  const greeting = meta.recovery ? RECOVERY_GREETING : persona.greeting(call);
+  if (meta.recovery)
+    callLog.warn({ attempt: meta.recovery.attempt }, 'taking over a call whose agent failed');
   greetings.say(
     session,
     // A greeting that carries caller data (a name) stays out of the shared disk store.
@@ -315,7 +328,7 @@ export async function answerCall<ProcessData>(
       persona: persona.name,
       text: greeting,
       speaker: stack.greeting,
-      persist: greeting === persona.greeting(ANONYMOUS_CALL),
+      persist: greeting === RECOVERY_GREETING || greeting === persona.greeting(ANONYMOUS_CALL),
     },
     { allowInterruptions: false },
   );
@@ -348,6 +361,10 @@ function transcriptExcerpt(
     )
     .slice(-10);
 }
+
+/** What a replacement agent says first: the caller just heard the line go quiet. */
+const RECOVERY_GREETING =
+  'I am sorry, we were cut off for a moment. I am back with you now. How can I help?';
 
 /** A call with no caller data: what a greeting says when it is not personal. */
 const ANONYMOUS_CALL: CallContext = Object.freeze({

@@ -59,6 +59,8 @@ export function createTransferControl(deps: {
   tellCaller?: (text: string) => Promise<void>;
   /** Called once a warm transfer has connected caller and human: the agent must leave the room. */
   onBridged?: () => void;
+  /** Told every phase change (the agent publishes it for dispatch's crash recovery). */
+  onPhase?: (phase: CallState['phase']) => void;
 }): TransferControl {
   const recordAttempt = (attempt: TransferAttempt) => {
     deps.log.info({ attempt }, 'transfer attempt finished');
@@ -70,11 +72,15 @@ export function createTransferControl(deps: {
     });
   };
   let state: CallState = { phase: 'conversing' };
+  const setState = (next: CallState) => {
+    state = next;
+    deps.onPhase?.(next.phase);
+  };
   return {
     state: () => state,
     transfer: async (queue, reason, summary, announce) => {
       if (state.phase !== 'conversing') return { status: 'busy' };
-      state = { phase: 'transferring', queue, reason };
+      setState({ phase: 'transferring', queue, reason });
       deps.log.info({ queue, reason, summary }, 'transferring caller to a human');
       deps.metrics.inc(AGENT_METRICS.escalationsTotal, { persona: deps.persona, reason });
       const [contextId] = await Promise.all([
@@ -88,7 +94,7 @@ export function createTransferControl(deps: {
         const attempt = await deps.consult(queue, reason, summary, contextId);
         recordAttempt(attempt);
         if (attempt.outcome.status === 'completed') {
-          state = { phase: 'transferred', queue, reason };
+          setState({ phase: 'transferred', queue, reason });
           deps.onBridged?.();
           return { status: 'transferred', attempts: [attempt] };
         }
@@ -125,18 +131,18 @@ export function createTransferControl(deps: {
           new Promise<boolean>((r) => setTimeout(() => r(false), waitMs).unref()),
         ]);
         if (gone) {
-          state = { phase: 'transferred', queue, reason };
+          setState({ phase: 'transferred', queue, reason });
           return { status: 'transferred', attempts: result.attempts };
         }
       }
       if (result.status === 'transferred') {
-        state = { phase: 'transferred', queue, reason };
+        setState({ phase: 'transferred', queue, reason });
       } else {
         deps.log.error(
           { queue, result: result.status },
           'transfer did not complete; caller stays with the agent',
         );
-        state = { phase: 'conversing' };
+        setState({ phase: 'conversing' });
       }
       return result;
     },

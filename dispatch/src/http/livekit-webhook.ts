@@ -6,7 +6,8 @@
  *
  * What dispatch does with them: when one leg of a bridged room (the caller or
  * the human, see contracts/bridge.ts) leaves, it deletes the room, so that
- * livekit-sip hangs up the other leg.
+ * livekit-sip hangs up the other leg; when an agent leaves a call undecided,
+ * recovery sends another (dispatch/src/recovery/).
  */
 import type { WebhookEvent } from '@livekit/protocol';
 import type { Handler } from 'hono';
@@ -26,6 +27,12 @@ export type LiveKitWebhookDeps = Readonly<{
   apiKey: string;
   apiSecret: string;
   deleteRoom: DeleteRoom;
+  /**
+   * Called with every event after the response is decided; sends a new agent
+   * when one left a call undecided (dispatch/src/recovery/). Its failures are
+   * logged, never answered to LiveKit.
+   */
+  recover?: (event: WebhookEvent) => Promise<unknown>;
 }>;
 
 /** A leg of a bridged room that left it. */
@@ -60,6 +67,14 @@ export function livekitWebhook(deps: LiveKitWebhookDeps, metrics: DispatchMetric
         });
         return c.json({ error: 'delete_room_failed' }, 502);
       }
+    }
+    if (deps.recover && received.event === 'participant_left') {
+      void deps.recover(received).catch((err: unknown) =>
+        log.error('call recovery failed', {
+          room: received.room?.name,
+          error: (err as Error).message,
+        }),
+      );
     }
     return c.json({ status: 'ok' });
   };

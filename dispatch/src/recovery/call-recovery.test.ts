@@ -1,0 +1,120 @@
+import { ParticipantInfo, ParticipantInfo_Kind, Room, WebhookEvent } from '@livekit/protocol';
+import { describe, expect, it } from 'vitest';
+import { decodeUui } from '../../../contracts/genesys-uui.ts';
+import { loadRouting } from '../../../contracts/routing.ts';
+import { createCallRecovery, type RecoveryDeps } from './call-recovery.ts';
+
+const routing = loadRouting('livekit-config/routing.yaml');
+const ROOM = 'call-main-_4321_abc';
+const CNV = '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6';
+
+const caller = new ParticipantInfo({
+  identity: 'sip_4c1d',
+  kind: ParticipantInfo_Kind.SIP,
+  attributes: {
+    'genesys.conversationId': CNV,
+    'genesys.uui': `04${Buffer.from('account=12345').toString('hex')};encoding=hex`,
+  },
+});
+
+function agentLeft(attributes: Record<string, string>, metadata = ''): WebhookEvent {
+  return new WebhookEvent({
+    event: 'participant_left',
+    room: new Room({ name: ROOM, metadata }),
+    participant: new ParticipantInfo({
+      identity: 'agent-AJ_1',
+      kind: ParticipantInfo_Kind.AGENT,
+      attributes,
+    }),
+  });
+}
+
+function fakes(present: ParticipantInfo[] = [caller]) {
+  const calls: unknown[][] = [];
+  const deps: RecoveryDeps = {
+    routing,
+    settleMs: 0,
+    listParticipants: async () => present,
+    updateRoomMetadata: async (...a) => void calls.push(['metadata', ...a]),
+    dispatchAgent: async (...a) => void calls.push(['dispatch', ...a]),
+    transferCaller: async (...a) => void calls.push(['refer', ...a]),
+  };
+  return { deps, calls };
+}
+
+const CONVERSING = { 'gva.call': 'conversing', 'gva.route': 'main' };
+
+describe('call recovery', () => {
+  it('sends a new agent with the route persona when an agent leaves mid-conversation', async () => {
+    const { deps, calls } = fakes();
+    const decision = await createCallRecovery(deps)(agentLeft(CONVERSING));
+    expect(decision).toEqual({ action: 'redispatch', room: ROOM, attempt: 1 });
+    expect(calls[0]).toEqual(['metadata', ROOM, '{"recovery":{"attempts":1}}']);
+    const [, room, agentName, metadata] = calls[1] as [string, string, string, string];
+    expect([room, agentName]).toEqual([ROOM, 'genesys-voice-agent']);
+    expect(JSON.parse(metadata)).toEqual({
+      v: 1,
+      route: 'main',
+      persona: 'triage',
+      humanQueue: 'general',
+      values: {},
+      recovery: { attempt: 1 },
+    });
+  });
+
+  it('counts attempts in the room metadata and hands the caller to the queue after the last', async () => {
+    const { deps, calls } = fakes();
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision).toEqual({ action: 'handoff', room: ROOM, queue: 'general' });
+    const [, room, identity, referTo] = calls[1] as [string, string, string, string];
+    expect([room, identity]).toEqual([ROOM, 'sip_4c1d']);
+    const target = referTo.split('?')[0];
+    expect(target).toBe(routing.queues['general']?.target);
+    const uui = decodeURIComponent(
+      new URL(referTo.replace(/^sip:/, 'http://x/')).searchParams.get('User-to-User') ?? '',
+    );
+    expect(decodeUui(uui, { protocolDiscriminator: 4 }).fields).toEqual({
+      ai_reason: 'agent_failure',
+      ai_route: 'main',
+      ai_cnv: CNV,
+      account: '12345',
+    });
+    expect(calls.some(([kind]) => kind === 'dispatch')).toBe(false);
+  });
+
+  it.each([
+    ['an agent that transferred the call', agentLeft({ ...CONVERSING, 'gva.call': 'transferred' })],
+    ['an agent that ended the call', agentLeft({ ...CONVERSING, 'gva.call': 'ending' })],
+    [
+      'an agent leaving a bridged room',
+      agentLeft(CONVERSING, '{"bridge":{"caller":"sip_4c1d","human":"human-x"}}'),
+    ],
+    ['an agent that never named its route', agentLeft({ 'gva.call': 'conversing' })],
+    [
+      'a caller leaving',
+      new WebhookEvent({
+        event: 'participant_left',
+        room: new Room({ name: ROOM }),
+        participant: caller,
+      }),
+    ],
+  ])('leaves alone %s', async (_, event) => {
+    const { deps, calls } = fakes();
+    expect((await createCallRecovery(deps)(event)).action).toBe('none');
+    expect(calls).toEqual([]);
+  });
+
+  it('does nothing when the caller has gone or another agent already serves the call', async () => {
+    const gone = fakes([]);
+    expect(await createCallRecovery(gone.deps)(agentLeft(CONVERSING))).toEqual({
+      action: 'none',
+      why: 'the caller is gone',
+    });
+    const other = new ParticipantInfo({ identity: 'agent-AJ_2', kind: ParticipantInfo_Kind.AGENT });
+    const served = fakes([caller, other]);
+    expect((await createCallRecovery(served.deps)(agentLeft(CONVERSING))).action).toBe('none');
+    expect([...gone.calls, ...served.calls]).toEqual([]);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * A caller is never left alone in a room: when an agent leaves a call it had
+ * not decided (it crashed, or was OOM-killed), dispatch sends a replacement
+ * agent with the route's persona and a `recovery` attempt number, which
+ * apologizes and carries on. After `maxAttempts` replacements, dispatch hands
+ * the caller to the route's human queue itself, with a REFER carrying the
+ * call's UUI and reason `agent_failure`.
+ */
+import { ParticipantInfo_Kind, type ParticipantInfo, type WebhookEvent } from '@livekit/protocol';
+import { parseBridgeMetadata } from '../../../contracts/bridge.ts';
+import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { buildReferTo, decodeUui } from '../../../contracts/genesys-uui.ts';
+import {
+  AGENT_ATTRIBUTES,
+  recoveryAttempts,
+  recoveryMetadata,
+} from '../../../contracts/recovery.ts';
+import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
+import { headerAttributes } from '../../../contracts/sip-attributes.ts';
+import { log } from '../log.ts';
+
+export type RecoveryDeps = Readonly<{
+  routing: RoutingConfig;
+  listParticipants: (room: string) => Promise<ParticipantInfo[]>;
+  updateRoomMetadata: (room: string, metadata: string) => Promise<unknown>;
+  /** Explicit agent dispatch into the room (AgentDispatchClient.createDispatch). */
+  dispatchAgent: (room: string, agentName: string, metadata: string) => Promise<unknown>;
+  /** REFER through livekit-sip (SipClient.transferSipParticipant). */
+  transferCaller: (room: string, identity: string, referTo: string) => Promise<unknown>;
+  /** Replacement agents per call before handing the caller to a person. Default 2. */
+  maxAttempts?: number;
+  /** How long the room gets to settle (a REFER completing, the caller hanging up). Default 1.5 s. */
+  settleMs?: number;
+}>;
+
+export type RecoveryDecision =
+  | { readonly action: 'none'; readonly why: string }
+  | { readonly action: 'redispatch'; readonly room: string; readonly attempt: number }
+  | { readonly action: 'handoff'; readonly room: string; readonly queue: string };
+
+/**
+ * @example
+ * const recover = createCallRecovery({ routing, listParticipants, updateRoomMetadata, dispatchAgent, transferCaller });
+ * // on every LiveKit webhook:
+ * await recover(event); // { action: 'redispatch', room: 'call-main-_4321_x', attempt: 1 }
+ */
+export function createCallRecovery(
+  deps: RecoveryDeps,
+): (event: WebhookEvent) => Promise<RecoveryDecision> {
+  const maxAttempts = deps.maxAttempts ?? 2;
+  const settleMs = deps.settleMs ?? 1500;
+  return async (event) => {
+    const agent = event.participant;
+    const roomName = event.room?.name;
+    if (event.event !== 'participant_left' || !agent || !roomName)
+      return { action: 'none', why: 'not a participant leaving' };
+    if (agent.kind !== ParticipantInfo_Kind.AGENT) return { action: 'none', why: 'not an agent' };
+    const phase = agent.attributes[AGENT_ATTRIBUTES.phase];
+    if (phase === 'transferred' || phase === 'ending')
+      return { action: 'none', why: `agent left after deciding (${phase})` };
+    if (parseBridgeMetadata(event.room?.metadata)) return { action: 'none', why: 'bridged room' };
+    const route = deps.routing.routes.find(
+      (r) => r.name === agent.attributes[AGENT_ATTRIBUTES.route],
+    );
+    if (!route) return { action: 'none', why: 'agent left before naming its route' };
+
+    await new Promise((r) => setTimeout(r, settleMs));
+    const present = await deps.listParticipants(roomName);
+    const caller = present.find((p) => p.kind === ParticipantInfo_Kind.SIP);
+    if (!caller) return { action: 'none', why: 'the caller is gone' };
+    if (present.some((p) => p.kind === ParticipantInfo_Kind.AGENT))
+      return { action: 'none', why: 'another agent is serving the call' };
+
+    const attempt = recoveryAttempts(event.room?.metadata) + 1;
+    await deps.updateRoomMetadata(roomName, recoveryMetadata(attempt));
+    if (attempt <= maxAttempts) {
+      log.warn('agent left a call undecided; sending a new agent', {
+        room: roomName,
+        route: route.name,
+        attempt,
+        phase: phase ?? 'unknown',
+      });
+      await deps.dispatchAgent(
+        roomName,
+        deps.routing.agentName,
+        encodeDispatchMetadata({
+          v: 1,
+          route: route.name,
+          persona: route.persona,
+          humanQueue: route.humanQueue,
+          values: { ...route.metadata },
+          recovery: { attempt },
+        }),
+      );
+      return { action: 'redispatch', room: roomName, attempt };
+    }
+
+    const queue = deps.routing.queues[route.humanQueue];
+    if (!queue) return { action: 'none', why: 'the route has no human queue' };
+    const pd = uuiProtocolDiscriminator(deps.routing);
+    const callerUui = caller.attributes[headerAttributes['User-to-User']];
+    const conversationId = caller.attributes[headerAttributes['x-inin-cnv']];
+    const { uri } = buildReferTo(
+      queue.target,
+      {
+        ai_reason: 'agent_failure',
+        ai_route: route.name,
+        ...(conversationId ? { ai_cnv: conversationId } : {}),
+        ...uuiFields(callerUui, pd),
+      },
+      deps.routing.transfer.uuiEncoding,
+      deps.routing.transfer.uuiMaxBytes,
+      pd === undefined ? {} : { protocolDiscriminator: pd },
+    );
+    log.error('agents keep failing on this call; handing the caller to a person', {
+      room: roomName,
+      route: route.name,
+      queue: route.humanQueue,
+      attempts: attempt - 1,
+    });
+    await deps.transferCaller(roomName, caller.identity, uri);
+    return { action: 'handoff', room: roomName, queue: route.humanQueue };
+  };
+}
+
+function uuiFields(header: string | undefined, pd: number | undefined): Record<string, string> {
+  if (!header) return {};
+  try {
+    return { ...decodeUui(header, pd === undefined ? {} : { protocolDiscriminator: pd }).fields };
+  } catch {
+    return {};
+  }
+}
