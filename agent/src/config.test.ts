@@ -63,6 +63,7 @@ describe('loadAgentConfig', () => {
       'metrics',
       'offlineVoice',
       'routing',
+      'spoolDir',
       'tracing',
       'voice',
     ]);

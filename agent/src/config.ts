@@ -2,6 +2,8 @@
  * The agent worker's configuration: read from the environment once, validated,
  * frozen. Nothing else in the agent reads `process.env`.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
@@ -38,6 +40,11 @@ const envSchema = z.object({
     .regex(/^https?:\/\//, 'must be an http(s):// URL')
     .optional(),
   DATA_ACTIONS_TOKEN: z.string().min(1).optional(),
+  /**
+   * Where callback requests and call records wait while dispatch is down
+   * (shared by the worker's job processes; an emptyDir in Kubernetes).
+   */
+  AGENT_SPOOL_DIR: z.string().min(1).default(join(tmpdir(), 'genesys-voice-agent-spool')),
   /** Prometheus `/metrics` of the worker process. */
   AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0'),
@@ -72,6 +79,7 @@ export type AgentConfig = Readonly<{
   drainTimeoutSeconds: number;
   offlineVoice: Readonly<{ ttsVoice: string }>;
   metrics: Readonly<{ host: string; port: number; jobTarget: string | undefined }>;
+  spoolDir: string;
   tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
   /** Cloud providers, offline pieces and turn tuning (see voice/providers/settings.ts). */
   voice: VoiceSettings;
@@ -120,6 +128,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       jobTarget: e.GVA_METRICS_UDP,
     },
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+    spoolDir: e.AGENT_SPOOL_DIR,
     voice,
   });
 }

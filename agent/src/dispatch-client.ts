@@ -3,13 +3,20 @@
  * shared contract before they leave, and retried briefly on network errors or
  * 5xx: a caller waits on the line meanwhile, so the budget is a few seconds.
  */
+import { newCallRecordSchema, type NewCallRecord } from '../../contracts/call-record.ts';
 import { newCallbackSchema, type NewCallbackRequest } from '../../contracts/callbacks.ts';
 import { newContextRecordSchema, type NewContextRecord } from '../../contracts/context-record.ts';
 
 export type DispatchClient = Readonly<{
   createCallback: (req: NewCallbackRequest) => Promise<{ id: string }>;
   createContext: (record: NewContextRecord) => Promise<{ id: string }>;
+  createCallRecord: (record: NewCallRecord) => Promise<{ id: string }>;
+  /** Posts an already validated payload (the spool's redelivery). */
+  post: (path: SpoolPath, payload: unknown) => Promise<{ id: string }>;
 }>;
+
+/** What may wait in the spool while dispatch is down: records that must not be lost. */
+export type SpoolPath = '/v1/callbacks' | '/v1/calls/records';
 
 export class DispatchUnavailableError extends Error {
   readonly retryable: boolean;
@@ -32,6 +39,9 @@ export function createDispatchClient(opts: {
   return {
     createCallback: (req) => post(opts, '/v1/callbacks', newCallbackSchema.parse(req)),
     createContext: (record) => post(opts, '/v1/context', newContextRecordSchema.parse(record)),
+    createCallRecord: (record) =>
+      post(opts, '/v1/calls/records', newCallRecordSchema.parse(record)),
+    post: (path, payload) => post(opts, path, payload),
   };
 }
 

@@ -11,6 +11,8 @@ import { createAgentMetrics, startMetricsServer } from './observability/metrics-
 import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
 import { routingProblems } from './personas/registry.ts';
 import { createJobReaper } from './worker/job-reaper.ts';
+import { createDispatchClient } from './dispatch-client.ts';
+import { createDispatchSpool } from './dispatch-spool.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 
 let config;
@@ -47,6 +49,10 @@ const reaper = createJobReaper({
 });
 let runningJobs: () => readonly RunningJobInfo[] = () => [];
 setInterval(() => reaper.observe(runningJobs()), 500).unref();
+
+// Callback requests and call records spooled while dispatch was down go out from here.
+const spool = createDispatchSpool(createDispatchClient(config.dispatch), config.spoolDir);
+setInterval(() => void spool.flush(), 5000).unref();
 
 // Job processes inherit the environment at fork: they find the registry here.
 const metrics = createAgentMetrics();

@@ -19,7 +19,11 @@ import { metricLabel, udpMetricsSink } from '../observability/metrics-sink.ts';
 import { startCallTrace, traceAttributes } from '../observability/tracing.ts';
 import { uuiProtocolDiscriminator } from '../../../contracts/routing.ts';
 import type { AgentConfig } from '../config.ts';
+import { newCallRecordSchema, type NewCallRecord } from '../../../contracts/call-record.ts';
+import { newCallbackSchema } from '../../../contracts/callbacks.ts';
 import { createDispatchClient } from '../dispatch-client.ts';
+import { createDispatchSpool, type DispatchSpool } from '../dispatch-spool.ts';
+import { createCallRecorder } from './call-recorder.ts';
 import { createPersonaAgent } from '../personas/agent.ts';
 import { createDataActionClient } from '../personas/data-actions.ts';
 import { selectPersona } from '../personas/registry.ts';
@@ -95,6 +99,15 @@ export async function answerCall<ProcessData>(
   );
 
   const dispatch = createDispatchClient(config.dispatch);
+  const spool = createDispatchSpool(dispatch, config.spoolDir);
+  const recorder = createCallRecorder({
+    room: ctx.job.room?.name ?? '',
+    jobId: ctx.job.id,
+    sipCallId: call.sipCallId,
+    genesysConversationId: call.conversationId,
+    route: meta.route,
+    persona: persona.name,
+  });
   const livekitHttp = config.livekit.url.replace(/^ws/, 'http');
   const sip = new SipClient(livekitHttp, config.livekit.apiKey, config.livekit.apiSecret);
   const transfers = createTransferControl({
@@ -114,6 +127,7 @@ export async function answerCall<ProcessData>(
     // Caller and human talk through the room now; the agent leaves it (the room stays).
     onBridged: () => void session.close(),
     onPhase: (phase) => publishPhase(phase),
+    recorder,
     routing: config.routing,
     room: ctx.room.name ?? '',
     participantIdentity: caller.identity,
@@ -163,15 +177,23 @@ export async function answerCall<ProcessData>(
     humanQueue: meta.humanQueue,
     transfers,
     requestCallback: async (req) => {
-      const created = await dispatch.createCallback({
-        ...req,
-        route: meta.route,
-        persona: persona.name,
-        sipCallId: call.sipCallId,
-        ...(call.conversationId ? { genesysConversationId: call.conversationId } : {}),
-      });
-      callLog.info({ callbackId: created.id, issueType: req.issueType }, 'callback recorded');
-      return created;
+      const sent = await spool.send(
+        '/v1/callbacks',
+        newCallbackSchema.parse({
+          ...req,
+          route: meta.route,
+          persona: persona.name,
+          sipCallId: call.sipCallId,
+          ...(call.conversationId ? { genesysConversationId: call.conversationId } : {}),
+        }),
+      );
+      // A spooled request reaches dispatch when it is back: it is recorded either way.
+      const id = 'id' in sent ? sent.id : `pending-${sent.spooled}`;
+      callLog.info(
+        { callbackId: id, issueType: req.issueType, spooled: 'spooled' in sent },
+        'callback recorded',
+      );
+      return { id };
     },
     data: createDataActionClient(config.dataActions),
     keypad: keypad.collect,
@@ -241,6 +263,7 @@ export async function answerCall<ProcessData>(
               ? 'agent_ended'
               : 'caller_hung_up';
       metrics.inc(AGENT_METRICS.callOutcomesTotal, { persona: persona.name, outcome });
+      await storeCallRecord(spool, recorder.finish(outcome), callLog);
       stopMetrics();
       await callTrace.end(outcome);
       callLog.info(
@@ -290,10 +313,14 @@ export async function answerCall<ProcessData>(
     });
   });
 
-  const stopMetrics = watchCallMetrics(session, metrics, persona.name, {
-    stt: metricLabel(stack.describe.stt),
-    turn: metricLabel(stack.describe.stt),
-  });
+  const stopMetrics = watchCallMetrics(
+    session,
+    metrics,
+    persona.name,
+    { stt: metricLabel(stack.describe.stt), turn: metricLabel(stack.describe.stt) },
+    Date.now,
+    (seconds) => recorder.turnLatency(seconds * 1000),
+  );
   let endedByAgent = false;
   // The session's spans (turns, LLM, TTS) become children of the call span.
   await callTrace.within(() =>
@@ -315,6 +342,7 @@ export async function answerCall<ProcessData>(
     { stt: stack.describe.stt, llm: stack.describe.llm, tts: stack.describe.tts },
     'voice pipeline started',
   );
+  recorder.event(meta.recovery ? 'recovered' : 'greeted');
   stack.prewarm();
   publishPhase('conversing');
   // A replacement for an agent that crashed mid-call apologizes instead of greeting.
@@ -360,6 +388,20 @@ function transcriptExcerpt(
         : [],
     )
     .slice(-10);
+}
+
+/** Sends the call record to dispatch, or spools it while dispatch is down. */
+async function storeCallRecord(
+  spool: DispatchSpool,
+  record: NewCallRecord,
+  log: { info: (f: object, m: string) => void; error: (f: object, m: string) => void },
+): Promise<void> {
+  try {
+    const sent = await spool.send('/v1/calls/records', newCallRecordSchema.parse(record));
+    log.info({ ...sent }, 'call record stored');
+  } catch (err) {
+    log.error({ error: (err as Error).message }, 'call record lost');
+  }
 }
 
 /** What a replacement agent says first: the caller just heard the line go quiet. */

@@ -9,6 +9,7 @@ import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { MetricsSink } from '../observability/metric-events.ts';
 import { handoff, type HandoffResult } from '../transfer/handoff.ts';
 import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
+import type { CallRecorder } from './call-recorder.ts';
 import type { ConsultRunner } from './warm-transfer.ts';
 import type { CallContext } from './context.ts';
 import type { CallState } from './state.ts';
@@ -61,9 +62,12 @@ export function createTransferControl(deps: {
   onBridged?: () => void;
   /** Told every phase change (the agent publishes it for dispatch's crash recovery). */
   onPhase?: (phase: CallState['phase']) => void;
+  /** The call record: escalation reason and every attempt. */
+  recorder?: Pick<CallRecorder, 'escalation' | 'transferAttempt' | 'event'>;
 }): TransferControl {
   const recordAttempt = (attempt: TransferAttempt) => {
     deps.log.info({ attempt }, 'transfer attempt finished');
+    deps.recorder?.transferAttempt(attempt);
     const outcome = attempt.outcome;
     deps.metrics.inc(AGENT_METRICS.transfersTotal, {
       queue: attempt.queue,
@@ -83,6 +87,8 @@ export function createTransferControl(deps: {
       setState({ phase: 'transferring', queue, reason });
       deps.log.info({ queue, reason, summary }, 'transferring caller to a human');
       deps.metrics.inc(AGENT_METRICS.escalationsTotal, { persona: deps.persona, reason });
+      deps.recorder?.escalation(reason);
+      deps.recorder?.event('escalated');
       const [contextId] = await Promise.all([
         deps.storeContext(queue, reason, summary),
         announce?.().catch((err: unknown) =>

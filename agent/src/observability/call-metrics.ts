@@ -23,6 +23,8 @@ export function watchCallMetrics(
   persona: string,
   providers: CallProviders,
   now: () => number = Date.now,
+  /** Also told each end-to-end turn latency, seconds (for the call record). */
+  onTurnLatency: (seconds: number) => void = () => undefined,
 ): () => void {
   const stage = (name: TurnStage, provider: string, ms: number) => {
     if (Number.isFinite(ms) && ms >= 0)
@@ -53,8 +55,10 @@ export function watchCallMetrics(
     if (ev.newState !== 'speaking' || callerStoppedAt === undefined) return;
     const seconds = (now() - callerStoppedAt) / 1000;
     callerStoppedAt = undefined;
-    if (seconds >= 0 && seconds < 3600)
+    if (seconds >= 0 && seconds < 3600) {
       sink.observe(AGENT_METRICS.turnLatencySeconds, { persona }, seconds);
+      onTurnLatency(seconds);
+    }
   };
   session.on(voice.AgentSessionEventTypes.MetricsCollected, onMetrics);
   session.on(voice.AgentSessionEventTypes.AgentStateChanged, onAgentState);

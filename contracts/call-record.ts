@@ -1,0 +1,81 @@
+/**
+ * The record of one call, written by the agent when its job ends and kept by
+ * dispatch: the ids that join it to Genesys and LiveKit, what happened, and
+ * how fast the agent answered. Personal data stays out: no caller number, no
+ * transcript (the context record holds the redacted excerpt a human needs).
+ *
+ * `POST /v1/calls/records` takes a {@link NewCallRecord} (unknown fields are
+ * refused) and answers the stored {@link CallRecord}; dispatch keeps one
+ * record per (room, jobId) and delivers it to the routing file's
+ * `callRecords.webhooks`.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(200);
+const reason = z.enum([
+  'dtmf_zero',
+  'caller_request',
+  'frustration',
+  'out_of_scope',
+  'time_limit',
+  'provider_failure',
+  'turn_limit',
+  'silence',
+  'persona_route',
+]);
+
+export const callOutcomeSchema = z.enum(['transferred', 'caller_hung_up', 'agent_ended', 'failed']);
+
+export const transferAttemptRecordSchema = z
+  .object({
+    queue: id,
+    /** Target URI without UUI, or `consult:<number>` for a warm transfer. */
+    target: z.string().min(1).max(500),
+    startedAt: z.iso.datetime(),
+    durationMs: z.number().int().min(0),
+    status: z.enum(['completed', 'refused', 'failed', 'timed_out', 'unconfirmed', 'error']),
+    sipStatus: z.number().int().min(100).max(699).optional(),
+  })
+  .strict();
+
+export const newCallRecordSchema = z
+  .object({
+    /** LiveKit room and agent job: one record per job (a recovered call has several). */
+    room: id,
+    jobId: id,
+    sipCallId: id,
+    genesysConversationId: z.uuid().optional(),
+    route: id,
+    persona: id,
+    startedAt: z.iso.datetime(),
+    endedAt: z.iso.datetime(),
+    outcome: callOutcomeSchema,
+    /** Why the caller went to a human, when they did. */
+    escalationReason: reason.optional(),
+    transfers: z.array(transferAttemptRecordSchema).max(20).default([]),
+    /** Turn latency summary, milliseconds (caller stops speaking → agent audio). */
+    latency: z
+      .object({
+        turns: z.number().int().min(0),
+        p50Ms: z.number().min(0).optional(),
+        p90Ms: z.number().min(0).optional(),
+        maxMs: z.number().min(0).optional(),
+      })
+      .strict(),
+    /** Milestones: answered, greeted, escalated, transferred... with their times. */
+    timeline: z
+      .array(z.object({ at: z.iso.datetime(), event: z.string().min(1).max(64) }).strict())
+      .max(100)
+      .default([]),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (Date.parse(r.endedAt) < Date.parse(r.startedAt))
+      ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'must not be before startedAt' });
+  });
+
+export type NewCallRecord = z.input<typeof newCallRecordSchema>;
+export type CallRecord = z.output<typeof newCallRecordSchema> & {
+  readonly id: string;
+  readonly createdAt: string;
+};
