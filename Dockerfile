@@ -48,6 +48,8 @@ COPY package.json ./
 COPY contracts ./contracts
 COPY agent/src ./agent/src
 COPY dispatch/src ./dispatch/src
+# Served at GET /openapi.json.
+COPY dispatch/openapi.yaml ./dispatch/openapi.yaml
 USER 10001:10001
 EXPOSE 8081 8080
 # The agent worker's health endpoint: 200 while registered with LiveKit. For

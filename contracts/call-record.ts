@@ -5,9 +5,9 @@
  * transcript (the context record holds the redacted excerpt a human needs).
  *
  * `POST /v1/calls/records` takes a {@link NewCallRecord} (unknown fields are
- * refused) and answers the stored {@link CallRecord}; dispatch keeps one
- * record per (room, jobId) and delivers it to the routing file's
- * `callRecords.webhooks`.
+ * refused) and answers the stored {@link CallRecord} (201; the same record
+ * sent again gets the stored one, a different one for the same room and job
+ * a 409); dispatch delivers it to the routing file's `callRecords.webhooks`.
  */
 import { z } from 'zod';
 

@@ -16,7 +16,10 @@ export const dispatchMetadataSchema = z
      * Set when dispatch sends this agent because the previous one left the
      * call undecided (a crashed worker): the n-th replacement.
      */
-    recovery: z.object({ attempt: z.number().int().min(1).max(10) }).strict().optional(),
+    recovery: z
+      .object({ attempt: z.number().int().min(1).max(10) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -62,6 +62,13 @@ export const DISPATCH_METRICS = Object.freeze({
   provisioned: 'gva_dispatch_provisioned',
   /** Counter{event}: LiveKit webhooks with a valid signature; event is LiveKit's name or `other`. */
   livekitWebhooksTotal: 'gva_dispatch_livekit_webhooks_total',
+  /** Counter: call records stored (one per agent job). */
+  callRecordsTotal: 'gva_dispatch_call_records_total',
+  /**
+   * Counter{webhook, result}: call-record webhook delivery attempts; result is
+   * `delivered` (2xx), `retry` (failed, tried again later) or `failed` (gave up).
+   */
+  webhookDeliveriesTotal: 'gva_dispatch_webhook_deliveries_total',
 });
 
 /** `sip_status` label: the class of a SIP status (`2xx`…`6xx`) or `none`. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -412,5 +412,60 @@ describe('routeForNumber', () => {
   it('returns undefined for an unrouted number', () => {
     expect(routeForNumber(routing, '+18005559999')).toBeUndefined();
     expect(routeForNumber(routing, '')).toBeUndefined();
+  });
+});
+
+describe('callRecords webhooks', () => {
+  const webhook = {
+    name: 'crm',
+    url: 'https://crm.example.com/hooks/gva',
+    secretEnv: 'CRM_WEBHOOK_SECRET',
+  };
+  const withWebhooks = (webhooks: unknown[]) => ({ ...validDoc(), callRecords: { webhooks } });
+
+  it('is optional and parses webhooks as written', () => {
+    expect(parseDoc(validDoc()).callRecords).toBeUndefined();
+    expect(parseDoc(withWebhooks([webhook])).callRecords).toEqual({ webhooks: [webhook] });
+    expect(parseDoc({ ...validDoc(), callRecords: {} }).callRecords).toEqual({ webhooks: [] });
+  });
+
+  it.each([
+    [{ url: 'ftp://crm.example.com/x' }, 'url: must be an http:// or https:// URL'],
+    [{ url: 'crm.example.com/x' }, 'url: must be an http:// or https:// URL'],
+    [{ url: 'https://user:pw@crm.example.com/x' }, 'url: must not carry credentials'],
+    [{ secretEnv: 'crm_secret' }, 'secretEnv: must be an environment variable name'],
+    [{ secretEnv: '1SECRET' }, 'secretEnv: must be an environment variable name'],
+    [{ name: 'CRM' }, 'name: must be lower-case'],
+    [{ secret: 'inline' }, 'Unrecognized key'],
+  ])('refuses %j', (change, problem) => {
+    const problems = problemsOf(withWebhooks([{ ...webhook, ...change }]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^callRecords\.webhooks\.0[.:]/);
+    expect(problems[0]).toContain(problem);
+  });
+
+  it('refuses a duplicate webhook name at the second webhook', () => {
+    expect(problemsOf(withWebhooks([webhook, { ...webhook, url: 'http://10.0.0.9/x' }]))).toEqual([
+      'callRecords.webhooks.1.name: duplicate webhook name "crm"',
+    ]);
+  });
+});
+
+describe('livekit-config/routing.yaml', () => {
+  it('shows a callRecords example that parses once uncommented', () => {
+    const text = readFileSync(REAL_ROUTING_FILE, 'utf8');
+    const example = text
+      .split('\n')
+      .filter((line) => /^# (callRecords:| {2}webhooks:| {4}- name:| {6}\w+:)/.test(line))
+      .map((line) => line.slice(2));
+    expect(example[0]).toBe('callRecords:');
+    const doc = parseRouting(`${text}\n${example.join('\n')}\n`, REAL_ROUTING_FILE);
+    expect(doc.callRecords?.webhooks).toEqual([
+      {
+        name: 'crm',
+        url: 'https://crm.example.com/hooks/voice-calls',
+        secretEnv: 'CRM_WEBHOOK_SECRET',
+      },
+    ]);
   });
 });

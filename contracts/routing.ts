@@ -121,6 +121,38 @@ export const routeSchema = z
   })
   .strict();
 
+/** The name of an environment variable: where a secret comes from, never the secret. */
+const envName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name like CRM_WEBHOOK_SECRET');
+
+/**
+ * Where dispatch POSTs each call record, signed with HMAC-SHA256 (see
+ * docs/deploy-kubernetes.md, "Call records and webhooks"). The secret is read
+ * from the environment variable `secretEnv` names; dispatch refuses to start
+ * without it.
+ */
+export const callRecordWebhookSchema = z
+  .object({
+    name,
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .refine(
+        (u) => !/^https?:\/\/[^/?#]*@/i.test(u),
+        'must not carry credentials: the secretEnv signature authenticates dispatch',
+      ),
+    secretEnv: envName,
+  })
+  .strict();
+
+/** What dispatch does with the call records agents store. */
+export const callRecordsSchema = z
+  .object({
+    /** Each stored record is delivered to every webhook, at least once, in no set order. */
+    webhooks: z.array(callRecordWebhookSchema).max(10).default([]),
+  })
+  .strict();
+
 export const routingSchema = z
   .object({
     version: z.literal(1),
@@ -164,6 +196,7 @@ export const routingSchema = z
         timeoutSeconds: 30,
       }),
     outboundTrunk: outboundTrunkSchema.optional(),
+    callRecords: callRecordsSchema.optional(),
     queues: z.record(name, queueSchema),
     routes: z.array(routeSchema).min(1),
   })
@@ -178,6 +211,17 @@ export const routingSchema = z
         });
       }
     }
+    const seenWebhooks = new Set<string>();
+    cfg.callRecords?.webhooks.forEach((webhook, i) => {
+      if (seenWebhooks.has(webhook.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['callRecords', 'webhooks', i, 'name'],
+          message: `duplicate webhook name "${webhook.name}"`,
+        });
+      }
+      seenWebhooks.add(webhook.name);
+    });
     const seenRoutes = new Set<string>();
     const seenNumbers = new Map<string, string>();
     cfg.routes.forEach((route, i) => {
@@ -213,6 +257,7 @@ export const routingSchema = z
 export type RoutingConfig = Readonly<z.output<typeof routingSchema>>;
 export type Route = RoutingConfig['routes'][number];
 export type Queue = z.output<typeof queueSchema>;
+export type CallRecordWebhook = z.output<typeof callRecordWebhookSchema>;
 
 /** A routing file that failed to load, with every problem located by path. */
 export class RoutingConfigError extends Error {

@@ -10,9 +10,11 @@ cd "$root"
 say() { echo "setup: $*" >&2; }
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# 1. Debian packages (tshark lets the tests read RTP off the wire).
+# 1. Debian packages (tshark lets the tests read RTP off the wire; postgresql's
+#    server binaries run the unit tests' throwaway PostgreSQL clusters, see
+#    dispatch/src/store/testing/postgres.ts: its own service is not used).
 missing=""
-for pkg in $DEBIAN_PACKAGES tshark; do
+for pkg in $DEBIAN_PACKAGES tshark postgresql; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then

@@ -54,7 +54,7 @@ describe('LiveKit webhooks into dispatch', () => {
     const deleteRoom = roomDeleter(rooms);
     const app = createApp({
       status: () => ({ provisioned: true, lastError: undefined }),
-      store: openSqliteStore(':memory:'),
+      store: await openSqliteStore(':memory:'),
       apiToken: 'webhook-test-token-0123456789',
       metrics,
       livekitWebhook: {

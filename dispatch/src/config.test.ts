@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 import { ConfigError, loadDispatchConfig } from './config.ts';
 
@@ -129,5 +132,103 @@ describe('loadDispatchConfig', () => {
     }
     expect(thrown).toBeInstanceOf(RoutingConfigError);
     expect((thrown as RoutingConfigError).problems).toEqual(['cannot read file: ENOENT']);
+  });
+});
+
+describe('loadDispatchConfig: database', () => {
+  it('defaults to the embedded SQLite file', () => {
+    expect(loadDispatchConfig(validEnv()).database).toEqual({
+      kind: 'sqlite',
+      path: 'data/dispatch.db',
+    });
+  });
+
+  it.each([
+    [
+      'sqlite:/var/lib/dispatch/dispatch.db',
+      { kind: 'sqlite', path: '/var/lib/dispatch/dispatch.db' },
+    ],
+    ['sqlite::memory:', { kind: 'sqlite', path: ':memory:' }],
+    [
+      'postgres://dispatch:pw@db:5432/dispatch',
+      { kind: 'postgres', url: 'postgres://dispatch:pw@db:5432/dispatch' },
+    ],
+    [
+      'postgresql://db/dispatch?sslmode=require',
+      { kind: 'postgres', url: 'postgresql://db/dispatch?sslmode=require' },
+    ],
+  ])('reads DATABASE_URL %j', (url, database) => {
+    expect(loadDispatchConfig({ ...validEnv(), DATABASE_URL: url }).database).toEqual(database);
+  });
+
+  it.each([['mysql://db/dispatch'], ['postgres:db'], ['dispatch.db']])(
+    'refuses DATABASE_URL %j without echoing it',
+    (url) => {
+      const err = configError({ ...validEnv(), DATABASE_URL: url });
+      expect(err.message).toContain('DATABASE_URL: must be sqlite:<path> or postgres://');
+      expect(err.message).not.toContain(url);
+    },
+  );
+});
+
+describe('loadDispatchConfig: call-record webhooks', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** The real routing file plus a callRecords section, written to a temp file. */
+  function routingWithWebhooks(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'dispatch-config-'));
+    dirs.push(dir);
+    const file = join(dir, 'routing.yaml');
+    writeFileSync(
+      file,
+      `${readFileSync(ROUTING_FILE, 'utf8')}
+callRecords:
+  webhooks:
+    - name: crm
+      url: https://crm.example.com/hooks/gva
+      secretEnv: CRM_WEBHOOK_SECRET
+    - name: audit
+      url: http://audit.internal:8080/calls
+      secretEnv: AUDIT_WEBHOOK_SECRET
+`,
+    );
+    return file;
+  }
+
+  it('has none without a callRecords section', () => {
+    expect(loadDispatchConfig(validEnv()).callRecordWebhooks).toEqual([]);
+  });
+
+  it('reads each secret from the variable its secretEnv names', () => {
+    const config = loadDispatchConfig({
+      ...validEnv(),
+      ROUTING_FILE: routingWithWebhooks(),
+      CRM_WEBHOOK_SECRET: 'crm-secret-0123456789',
+      AUDIT_WEBHOOK_SECRET: 'audit-secret-0123456789',
+    });
+    expect(config.callRecordWebhooks).toEqual([
+      { name: 'crm', url: 'https://crm.example.com/hooks/gva', secret: 'crm-secret-0123456789' },
+      { name: 'audit', url: 'http://audit.internal:8080/calls', secret: 'audit-secret-0123456789' },
+    ]);
+    expect(Object.isFrozen(config.callRecordWebhooks[0])).toBe(true);
+  });
+
+  it('refuses to start without a secret, naming the variable and the webhook, never a value', () => {
+    const routingFile = routingWithWebhooks();
+    const err = configError({
+      ...validEnv(),
+      ROUTING_FILE: routingFile,
+      CRM_WEBHOOK_SECRET: 'short',
+      AUDIT_WEBHOOK_SECRET: '',
+    });
+    expect(err.message).toBe(
+      'dispatch configuration is invalid:\n' +
+        `  CRM_WEBHOOK_SECRET: must be at least 16 characters (secretEnv of call-record webhook "crm" in ${routingFile})\n` +
+        `  AUDIT_WEBHOOK_SECRET: required (secretEnv of call-record webhook "audit" in ${routingFile})`,
+    );
+    expect(err.message).not.toContain('short');
   });
 });

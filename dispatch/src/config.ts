@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
+import type { WebhookTarget } from './outbox/post.ts';
 import type { OutboundAuth } from './provision/desired.ts';
+import { DATABASE_URL_PATTERN, databaseTarget, type DatabaseTarget } from './store/open.ts';
 
 const envSchema = z.object({
   LIVEKIT_URL: z.string().regex(/^(https?|wss?):\/\//, 'must be an http(s):// or ws(s):// URL'),
@@ -16,10 +18,10 @@ const envSchema = z.object({
   DISPATCH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Bearer token agents and operators use for /v1. */
   DISPATCH_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** sqlite:<path> (embedded default) or sqlite::memory:. */
+  /** sqlite:<path> (embedded default), sqlite::memory:, or postgres(ql)://user:password@host/db. */
   DATABASE_URL: z
     .string()
-    .regex(/^sqlite:.+$/, 'must be sqlite:<path>')
+    .regex(DATABASE_URL_PATTERN, 'must be sqlite:<path> or postgres://... (postgresql://...)')
     .default('sqlite:data/dispatch.db'),
   /** Digest credentials of the routing file's outbound trunk: both or neither. */
   OUTBOUND_TRUNK_USERNAME: z.string().optional(),
@@ -32,7 +34,9 @@ export type DispatchConfig = Readonly<{
   routingFile: string;
   http: Readonly<{ host: string; port: number }>;
   apiToken: string | undefined;
-  database: Readonly<{ kind: 'sqlite'; path: string }>;
+  database: DatabaseTarget;
+  /** The routing file's call-record webhooks, each with its secret from the environment. */
+  callRecordWebhooks: readonly WebhookTarget[];
   /** Digest credentials for the outbound trunk; undefined when neither variable is set. */
   outboundTrunkAuth: OutboundAuth | undefined;
 }>;
@@ -57,17 +61,23 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
     );
   }
   const e = parsed.data;
+  const routing = loadRouting(e.ROUTING_FILE);
+  const database = databaseTarget(e.DATABASE_URL);
+  // The schema checked the pattern already; this only narrows the type.
+  if (!database)
+    throw new ConfigError('dispatch configuration is invalid:\n  DATABASE_URL: unknown form');
   return deepFreeze({
     livekit: {
       apiUrl: e.LIVEKIT_URL.replace(/^ws/, 'http'),
       apiKey: e.LIVEKIT_API_KEY,
       apiSecret: e.LIVEKIT_API_SECRET,
     },
-    routing: loadRouting(e.ROUTING_FILE),
+    routing,
     routingFile: e.ROUTING_FILE,
     http: { host: e.DISPATCH_HOST, port: e.DISPATCH_PORT },
     apiToken: e.DISPATCH_API_TOKEN,
-    database: { kind: 'sqlite', path: e.DATABASE_URL.slice('sqlite:'.length) },
+    database,
+    callRecordWebhooks: webhookTargets(routing, e.ROUTING_FILE, env),
     outboundTrunkAuth:
       e.OUTBOUND_TRUNK_USERNAME && e.OUTBOUND_TRUNK_PASSWORD
         ? { username: e.OUTBOUND_TRUNK_USERNAME, password: e.OUTBOUND_TRUNK_PASSWORD }
@@ -82,4 +92,33 @@ function bothOrNeither(e: z.output<typeof envSchema>, ctx: z.RefinementCtx): voi
     if (e[name] === undefined && e[other] !== undefined)
       ctx.addIssue({ code: 'custom', path: [name], message: `required when ${other} is set` });
   }
+}
+
+/** Shortest webhook secret accepted (HMAC-SHA256 keys should be long and random). */
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/**
+ * The routing file's call-record webhooks with their secrets, read once from
+ * the variables their `secretEnv` names. A missing or short secret is a
+ * configuration error naming the variable and the webhook, never a value.
+ */
+function webhookTargets(
+  routing: RoutingConfig,
+  routingFile: string,
+  env: NodeJS.ProcessEnv,
+): WebhookTarget[] {
+  const problems: string[] = [];
+  const targets = (routing.callRecords?.webhooks ?? []).map(({ name, url, secretEnv }) => {
+    const secret = env[secretEnv] ?? '';
+    const where = `(secretEnv of call-record webhook "${name}" in ${routingFile})`;
+    if (secret === '') problems.push(`${secretEnv}: required ${where}`);
+    else if (secret.length < MIN_WEBHOOK_SECRET_LENGTH)
+      problems.push(
+        `${secretEnv}: must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters ${where}`,
+      );
+    return { name, url, secret };
+  });
+  if (problems.length > 0)
+    throw new ConfigError(`dispatch configuration is invalid:\n  ${problems.join('\n  ')}`);
+  return targets;
 }

@@ -13,10 +13,14 @@ import { createApp } from './http/app.ts';
 import { roomDeleter } from './http/livekit-webhook.ts';
 import { createDispatchMetrics } from './http/metrics.ts';
 import { log } from './log.ts';
+import { outboundCallsVia } from './outbound/wiring.ts';
 import { desiredState } from './provision/desired.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
+import { callRecovery } from './recovery/wiring.ts';
 import { SipAdmin } from './provision/sip-api.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { createOutbox } from './outbox/outbox.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
 
 const [command = 'serve', ...flags] = process.argv.slice(2);
 
@@ -71,7 +75,7 @@ if (command === 'apply') {
   }
 } else if (command === 'migrate') {
   try {
-    openSqliteStore(config.database.path).close();
+    await (await openStore(config.database)).close();
     log.info('database schema is up to date', { database: config.database.kind });
   } catch (err) {
     log.error('migration failed', { error: (err as Error).message });
@@ -80,11 +84,27 @@ if (command === 'apply') {
 } else if (command === 'serve') {
   let provisioned = false;
   let lastError: string | undefined;
-  const store = openSqliteStore(config.database.path);
+  let store: Store;
+  try {
+    store = await openStore(config.database);
+  } catch (err) {
+    // The URL may hold a password: name the kind of database only.
+    log.error('opening the database failed', {
+      database: config.database.kind,
+      error: (err as Error).message,
+    });
+    process.exit(1);
+  }
   if (!config.apiToken)
     log.warn('DISPATCH_API_TOKEN is not set; /v1 endpoints refuse every request');
   const metrics = createDispatchMetrics();
+  const outbox = createOutbox({
+    store,
+    webhooks: config.callRecordWebhooks,
+    deliveries: metrics.webhookDeliveries,
+  });
   const { apiUrl, apiKey, apiSecret } = config.livekit;
+  const rooms = new RoomServiceClient(apiUrl, apiKey, apiSecret);
   const app = createApp({
     status: () => ({ provisioned, lastError }),
     store,
@@ -93,18 +113,25 @@ if (command === 'apply') {
     livekitWebhook: {
       apiKey,
       apiSecret,
-      deleteRoom: roomDeleter(new RoomServiceClient(apiUrl, apiKey, apiSecret)),
+      deleteRoom: roomDeleter(rooms),
+      recover: callRecovery(config.routing, rooms, { apiUrl, apiKey, apiSecret }),
     },
+    outboundCalls: outboundCallsVia(config.routing, config.livekit),
+    callRecords: { webhooks: config.callRecordWebhooks.map((w) => w.name), stored: outbox.wake },
   });
   const server = serve(
     { fetch: app.fetch, hostname: config.http.host, port: config.http.port },
     (info) => log.info('dispatch listening', { port: info.port }),
   );
+  outbox.start();
   const stop = () => {
     log.info('dispatch stopping');
+    const outboxStopped = outbox.stop();
     server.close(() => {
-      store.close();
-      process.exit(0);
+      void outboxStopped
+        .then(() => store.close())
+        .catch((err: unknown) => log.error('closing the store failed', { error: String(err) }))
+        .finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 2000).unref();
   };

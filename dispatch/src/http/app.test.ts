@@ -11,13 +11,13 @@ const livekitWebhook = {
   deleteRoom: async () => {},
 };
 
-function appWith(
+async function appWith(
   initial: Status,
   options: { apiToken?: string | undefined } = { apiToken: TOKEN },
 ) {
   const apiToken = options.apiToken;
   const state: Status = { ...initial };
-  const store = openSqliteStore(':memory:');
+  const store = await openSqliteStore(':memory:');
   const metrics = createDispatchMetrics({ defaultMetrics: false });
   return {
     app: createApp({ status: () => state, store, apiToken, metrics, livekitWebhook }),
@@ -32,7 +32,7 @@ afterEach(() => {
 
 describe('GET /healthz', () => {
   it('is 200 even before provisioning', async () => {
-    const { app } = appWith({ provisioned: false, lastError: 'connect ECONNREFUSED' });
+    const { app } = await appWith({ provisioned: false, lastError: 'connect ECONNREFUSED' });
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -42,14 +42,14 @@ describe('GET /healthz', () => {
 
 describe('GET /readyz', () => {
   it('is 503 with reason "provisioning" before the first reconcile', async () => {
-    const { app } = appWith({ provisioned: false, lastError: undefined });
+    const { app } = await appWith({ provisioned: false, lastError: undefined });
     const res = await app.request('/readyz');
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'not_ready', reason: 'provisioning' });
   });
 
   it('is 503 with the last error as reason', async () => {
-    const { app } = appWith({
+    const { app } = await appWith({
       provisioned: false,
       lastError: 'twirp error unknown: connect ECONNREFUSED 127.0.0.1:7880',
     });
@@ -62,7 +62,7 @@ describe('GET /readyz', () => {
   });
 
   it('becomes 200 once provisioned, reading the status on every request', async () => {
-    const { app, state } = appWith({ provisioned: false, lastError: undefined });
+    const { app, state } = await appWith({ provisioned: false, lastError: undefined });
     expect((await app.request('/readyz')).status).toBe(503);
     state.provisioned = true;
     const res = await app.request('/readyz');
@@ -76,7 +76,7 @@ describe('GET /readyz', () => {
       status: () => {
         throw new Error('status unavailable');
       },
-      store: openSqliteStore(':memory:'),
+      store: await openSqliteStore(':memory:'),
       apiToken: TOKEN,
       metrics: createDispatchMetrics({ defaultMetrics: false }),
       livekitWebhook,
@@ -97,7 +97,7 @@ describe('unknown routes', () => {
   it.each([['/'], ['/nope'], ['/healthz/extra'], ['/ready']])(
     'GET %s is 404 JSON',
     async (path) => {
-      const { app } = appWith({ provisioned: true, lastError: undefined });
+      const { app } = await appWith({ provisioned: true, lastError: undefined });
       const res = await app.request(path);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -106,7 +106,7 @@ describe('unknown routes', () => {
   );
 
   it('answers 404 JSON for a method the route does not serve', async () => {
-    const { app } = appWith({ provisioned: true, lastError: undefined });
+    const { app } = await appWith({ provisioned: true, lastError: undefined });
     const res = await app.request('/healthz', { method: 'POST' });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'not_found' });
@@ -123,7 +123,7 @@ describe('/v1/callbacks', () => {
     persona: 'after-hours',
     genesysConversationId: '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6',
   };
-  const post = (app: ReturnType<typeof appWith>['app'], payload: unknown, token = TOKEN) =>
+  const post = (app: Awaited<ReturnType<typeof appWith>>['app'], payload: unknown, token = TOKEN) =>
     app.request('/v1/callbacks', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -131,7 +131,7 @@ describe('/v1/callbacks', () => {
     });
 
   it('stores a callback request and returns it by id', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const res = await post(app, body);
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; status: string; createdAt: string };
@@ -144,7 +144,7 @@ describe('/v1/callbacks', () => {
   });
 
   it('keeps the callback number but redacts the free-text notes', async () => {
-    const { app, store } = appWith(ready);
+    const { app, store } = await appWith(ready);
     const res = await post(app, {
       ...body,
       notes: 'card 4111-1111-1111-1111 declined; alt number 555 123 4567 after 2 attempts',
@@ -160,38 +160,38 @@ describe('/v1/callbacks', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(await fetched.json()).toMatchObject(expected);
-    expect(store.getCallback(created.id)).toMatchObject(expected);
+    expect(await store.getCallback(created.id)).toMatchObject(expected);
   });
 
   it('stores a callback without notes', async () => {
-    const { app, store } = appWith(ready);
+    const { app, store } = await appWith(ready);
     const res = await post(app, { ...body, notes: undefined }); // JSON drops undefined
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string };
     expect(created).not.toHaveProperty('notes');
-    expect(store.getCallback(created.id)?.notes).toBeUndefined();
+    expect((await store.getCallback(created.id))?.notes).toBeUndefined();
   });
 
   it('refuses a request without the right token and stores nothing', async () => {
-    const { app, store } = appWith(ready);
+    const { app, store } = await appWith(ready);
     expect((await post(app, body, 'wrong-token-0123456789')).status).toBe(401);
     const noAuth = await app.request('/v1/callbacks', {
       method: 'POST',
       body: JSON.stringify(body),
     });
     expect(noAuth.status).toBe(401);
-    expect(store.getCallback('anything')).toBeUndefined();
+    expect(await store.getCallback('anything')).toBeUndefined();
   });
 
   it('refuses every /v1 request when no token is configured', async () => {
-    const { app } = appWith(ready, {});
+    const { app } = await appWith(ready, {});
     const res = await post(app, body);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: 'api_token_not_configured' });
   });
 
   it('names each invalid field', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const res = await post(app, { ...body, number: 'call me', issueType: 'Billing!', extra: 1 });
     expect(res.status).toBe(400);
     const payload = (await res.json()) as { error: string; problems: string[] };
@@ -201,14 +201,14 @@ describe('/v1/callbacks', () => {
   });
 
   it('answers malformed JSON with 400', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const res = await post(app, '{not json');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_json' });
   });
 
   it('is 404 for an unknown id', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const res = await app.request('/v1/callbacks/nope', {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -234,7 +234,7 @@ describe('/v1/context', () => {
   const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
   it('stores a record and serves it to the screen pop by id', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const created = await app.request('/v1/context', {
       method: 'POST',
       headers: auth,
@@ -252,7 +252,7 @@ describe('/v1/context', () => {
   });
 
   it('masks a card and a phone number in the transcript before storing it', async () => {
-    const { app, store } = appWith(ready);
+    const { app, store } = await appWith(ready);
     const created = await app.request('/v1/context', {
       method: 'POST',
       headers: auth,
@@ -279,11 +279,11 @@ describe('/v1/context', () => {
     const served = (await fetched.json()) as { transcript: unknown };
     expect(served.transcript).toEqual(masked);
     expect(JSON.stringify(served)).not.toMatch(/4111|123-4567/);
-    expect(store.getContext(id)?.transcript).toEqual(masked);
+    expect((await store.getContext(id))?.transcript).toEqual(masked);
   });
 
   it('redacts the summary and the collected fields', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const created = await app.request('/v1/context', {
       method: 'POST',
       headers: auth,
@@ -312,7 +312,7 @@ describe('/v1/context', () => {
   });
 
   it('refuses a transcript entry with an unknown role and names it', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const res = await app.request('/v1/context', {
       method: 'POST',
       headers: auth,
@@ -325,13 +325,13 @@ describe('/v1/context', () => {
   });
 
   it('answers malformed JSON with 400 invalid_json', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     const res = await app.request('/v1/context', { method: 'POST', headers: auth, body: '{' });
     expect(await res.json()).toEqual({ error: 'invalid_json' });
   });
 
   it('needs the token to read a record', async () => {
-    const { app } = appWith(ready);
+    const { app } = await appWith(ready);
     expect((await app.request('/v1/context/anything')).status).toBe(401);
   });
 });

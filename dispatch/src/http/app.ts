@@ -14,12 +14,15 @@ import { newCallbackSchema } from '../../../contracts/callbacks.ts';
 import { newContextRecordSchema } from '../../../contracts/context-record.ts';
 import { redactFields, redactText } from '../../../contracts/redact.ts';
 import type { Store } from '../store/store.ts';
+import { registerCallRecordRoutes } from './call-records.ts';
 import {
   LIVEKIT_WEBHOOK_PATH,
   livekitWebhook,
   type LiveKitWebhookDeps,
 } from './livekit-webhook.ts';
 import { httpMetrics, type DispatchMetrics } from './metrics.ts';
+import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
+import { outboundCalls, type OutboundCallsDeps } from './outbound-calls.ts';
 
 export type DispatchStatus = () => Readonly<{
   provisioned: boolean;
@@ -35,6 +38,13 @@ export type AppDeps = Readonly<{
   metrics: DispatchMetrics;
   /** Checks LiveKit's webhook signatures and closes bridged rooms. */
   livekitWebhook: LiveKitWebhookDeps;
+  /**
+   * Call records (call-records.ts): the webhook names each new record is
+   * queued for (default none) and who to tell once one is stored (the outbox).
+   */
+  callRecords?: Readonly<{ webhooks: readonly string[]; stored?: () => void }>;
+  /** POST /v1/calls (outbound-calls.ts); without it outbound calls are refused as not configured. */
+  outboundCalls?: OutboundCallsDeps;
 }>;
 
 /** LiveKit's webhook bodies are a few KiB; it is reachable without a token, so bound it. */
@@ -68,6 +78,8 @@ export function createApp(deps: AppDeps): Hono {
       : c.json({ status: 'not_ready', reason: s.lastError ?? 'provisioning' }, 503);
   });
 
+  app.get(OPENAPI_PATH, openApiDocument());
+
   const auth = bearerAuth(deps.apiToken);
   // LiveKit cannot send the bearer token: its webhook carries its own signature.
   app.use('/v1/*', (c, next) =>
@@ -97,7 +109,7 @@ export function createApp(deps: AppDeps): Hono {
     }
     const { notes, genesysConversationId, sipCallId, ...rest } = parsed.data;
     // The number is the payload a human calls back; free-text notes are redacted.
-    const record = deps.store.createCallback({
+    const record = await deps.store.createCallback({
       ...rest,
       notes: notes === undefined ? undefined : redactText(notes),
       genesysConversationId,
@@ -113,7 +125,7 @@ export function createApp(deps: AppDeps): Hono {
     if (!parsed.success) return invalid(c, parsed.error);
     const { summary, fields, transcript, genesysConversationId, sipCallId, ...rest } = parsed.data;
     // Redacted once, here, before anything is stored or served to a screen pop.
-    const record = deps.store.createContext({
+    const record = await deps.store.createContext({
       ...rest,
       fields: redactFields(fields),
       transcript: transcript.map((turn) => ({ role: turn.role, text: redactText(turn.text) })),
@@ -124,14 +136,23 @@ export function createApp(deps: AppDeps): Hono {
     metrics.contextRecords.inc();
     return c.json(record, 201);
   });
-  app.get('/v1/context/:id', (c) => {
-    const record = deps.store.getContext(c.req.param('id'));
+  app.get('/v1/context/:id', async (c) => {
+    const record = await deps.store.getContext(c.req.param('id'));
     return record ? c.json(record) : c.json({ error: 'not_found' }, 404);
   });
-  app.get('/v1/callbacks/:id', (c) => {
-    const record = deps.store.getCallback(c.req.param('id'));
+  app.get('/v1/callbacks/:id', async (c) => {
+    const record = await deps.store.getCallback(c.req.param('id'));
     return record ? c.json(record) : c.json({ error: 'not_found' }, 404);
   });
+
+  registerCallRecordRoutes(app, {
+    store: deps.store,
+    metrics,
+    webhooks: deps.callRecords?.webhooks ?? [],
+    ...(deps.callRecords?.stored ? { stored: deps.callRecords.stored } : {}),
+  });
+
+  app.route('/', outboundCalls(deps.outboundCalls));
 
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
   app.onError((err, c) => {

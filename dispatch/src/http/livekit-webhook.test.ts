@@ -14,7 +14,7 @@ const API_SECRET = 'webhook-secret-0123456789';
 const ROOM = 'call-main-_+15550001111_abcd';
 const BRIDGE = JSON.stringify({ bridge: { caller: 'sip_ab12', human: 'human-SCL_x' } });
 
-function webhookApp(
+async function webhookApp(
   options: { apiToken?: string | undefined; deleteRoom?: (room: string) => Promise<void> } = {
     apiToken: TOKEN,
   },
@@ -23,7 +23,7 @@ function webhookApp(
   const metrics = createDispatchMetrics({ defaultMetrics: false });
   const app = createApp({
     status: () => ({ provisioned: true, lastError: undefined }),
-    store: openSqliteStore(':memory:'),
+    store: await openSqliteStore(':memory:'),
     apiToken: options.apiToken,
     metrics,
     livekitWebhook: { apiKey: API_KEY, apiSecret: API_SECRET, deleteRoom },
@@ -60,7 +60,7 @@ async function signature(
 }
 
 async function post(
-  app: ReturnType<typeof webhookApp>['app'],
+  app: Awaited<ReturnType<typeof webhookApp>>['app'],
   body: string,
   authorization: string | undefined,
   path = LIVEKIT_WEBHOOK_PATH,
@@ -96,7 +96,7 @@ describe('POST /v1/livekit/webhook', () => {
     ['caller', 'sip_ab12'],
     ['human', 'human-SCL_x'],
   ])('deletes a bridged room when its %s leaves, and logs it', async (leg, identity) => {
-    const { app, deleteRoom } = webhookApp();
+    const { app, deleteRoom } = await webhookApp();
     const body = eventBody('participant_left', identity);
     const res = await post(app, body, await signature(body));
     expect(res.status).toBe(200);
@@ -126,7 +126,7 @@ describe('POST /v1/livekit/webhook', () => {
     ],
     ['the room finishes', eventBody('room_finished', 'sip_ab12')],
   ])('answers 200 and deletes nothing when %s', async (_label, body) => {
-    const { app, deleteRoom } = webhookApp();
+    const { app, deleteRoom } = await webhookApp();
     const res = await post(app, body, await signature(body));
     expect(res.status).toBe(200);
     expect(deleteRoom).not.toHaveBeenCalled();
@@ -135,7 +135,7 @@ describe('POST /v1/livekit/webhook', () => {
   it('needs no bearer token, and works when dispatch has none configured', async () => {
     const body = eventBody('participant_left');
     for (const apiToken of [TOKEN, undefined]) {
-      const { app, deleteRoom } = webhookApp({ apiToken });
+      const { app, deleteRoom } = await webhookApp({ apiToken });
       const res = await post(app, body, await signature(body));
       expect(res.status).toBe(200);
       expect(deleteRoom).toHaveBeenCalledWith(ROOM);
@@ -143,7 +143,7 @@ describe('POST /v1/livekit/webhook', () => {
   });
 
   it('does not take the bearer token in place of a signature', async () => {
-    const { app, deleteRoom } = webhookApp();
+    const { app, deleteRoom } = await webhookApp();
     const body = eventBody('participant_left');
     const res = await post(app, body, `Bearer ${TOKEN}`);
     expect(res.status).toBe(401);
@@ -162,7 +162,7 @@ describe('POST /v1/livekit/webhook', () => {
     ['a token for another body', async (b: string) => signature(`${b} `)],
     ['an expired token', async (b: string) => signature(b, { ttl: '-5 minutes' })],
   ])('answers 401 to %s and does nothing', async (_label, sign) => {
-    const { app, deleteRoom, metrics } = webhookApp();
+    const { app, deleteRoom, metrics } = await webhookApp();
     const body = eventBody('participant_left');
     const res = await post(app, body, await sign(body));
     expect(res.status).toBe(401);
@@ -172,7 +172,7 @@ describe('POST /v1/livekit/webhook', () => {
   });
 
   it('answers 401, not 400, to an unsigned body that does not parse', async () => {
-    const { app } = webhookApp();
+    const { app } = await webhookApp();
     expect((await post(app, '{not json', undefined)).status).toBe(401);
     expect((await post(app, '{not json', await signature('{other'))).status).toBe(401);
   });
@@ -183,7 +183,7 @@ describe('POST /v1/livekit/webhook', () => {
     ['a JSON array', '[]'],
     ['an event name that is not a string', '{"event": 5}'],
   ])('answers 400 to a signed body holding %s', async (_label, body) => {
-    const { app, deleteRoom } = webhookApp();
+    const { app, deleteRoom } = await webhookApp();
     const res = await post(app, body, await signature(body));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_event' });
@@ -191,7 +191,7 @@ describe('POST /v1/livekit/webhook', () => {
   });
 
   it('answers 502 and logs when the room cannot be deleted', async () => {
-    const { app } = webhookApp({
+    const { app } = await webhookApp({
       apiToken: TOKEN,
       deleteRoom: async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:7880');
@@ -212,13 +212,13 @@ describe('POST /v1/livekit/webhook', () => {
   });
 
   it('refuses a body over 1 MiB with 413', async () => {
-    const { app } = webhookApp();
+    const { app } = await webhookApp();
     const res = await post(app, 'x'.repeat(1024 * 1024 + 1), undefined);
     expect(res.status).toBe(413);
   });
 
   it('counts signed events by name, and unknown names as other', async () => {
-    const { app, metrics } = webhookApp();
+    const { app, metrics } = await webhookApp();
     for (const body of [
       eventBody('participant_left'),
       eventBody('participant_joined'),
@@ -248,7 +248,7 @@ describe('the /v1 bearer token around the webhook', () => {
     ['POST', '/v1/callbacks'],
     ['GET', '/v1/context/anything'],
   ])('still guards %s %s', async (method, path) => {
-    const { app } = webhookApp();
+    const { app } = await webhookApp();
     const body = eventBody('participant_left');
     const res = await app.request(path, {
       method,

@@ -12,11 +12,11 @@ const livekitWebhook = {
   deleteRoom: async () => {},
 };
 
-function appWithMetrics(options: { defaultMetrics?: boolean } = { defaultMetrics: false }) {
+async function appWithMetrics(options: { defaultMetrics?: boolean } = { defaultMetrics: false }) {
   const metrics = createDispatchMetrics(options);
   const app = createApp({
     status: () => ({ provisioned: true, lastError: undefined }),
-    store: openSqliteStore(':memory:'),
+    store: await openSqliteStore(':memory:'),
     apiToken: TOKEN,
     metrics,
     livekitWebhook,
@@ -65,7 +65,7 @@ const contextRecord = {
 
 describe('GET /metrics', () => {
   it('serves the Prometheus text format without a token', async () => {
-    const { app } = appWithMetrics();
+    const { app } = await appWithMetrics();
     const res = await app.request('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -80,7 +80,7 @@ describe('GET /metrics', () => {
   });
 
   it('includes the process metrics with the gva_dispatch_ prefix', async () => {
-    const { scrape } = appWithMetrics({});
+    const { scrape } = await appWithMetrics({});
     const text = await scrape();
     expect(text).toContain('# TYPE gva_dispatch_process_cpu_seconds_total counter');
     expect(text).toContain('# TYPE gva_dispatch_nodejs_heap_size_used_bytes gauge');
@@ -88,8 +88,8 @@ describe('GET /metrics', () => {
   });
 
   it('keeps each app on its own registry', async () => {
-    const first = appWithMetrics();
-    const second = appWithMetrics();
+    const first = await appWithMetrics();
+    const second = await appWithMetrics();
     await first.app.request('/healthz');
     const labels = { method: 'GET', route: '/healthz', status: '200' };
     expect(sample(await first.scrape(), DISPATCH_METRICS.httpRequestsTotal, labels)).toBe(1);
@@ -101,7 +101,7 @@ describe('GET /metrics', () => {
 
 describe('HTTP request metrics', () => {
   it('labels requests with the route template, method and status', async () => {
-    const { app, scrape } = appWithMetrics();
+    const { app, scrape } = await appWithMetrics();
     await app.request('/healthz');
     await app.request('/healthz');
     await app.request('/readyz');
@@ -121,7 +121,7 @@ describe('HTTP request metrics', () => {
   });
 
   it('never puts an id or a raw path in a label', async () => {
-    const { app, scrape } = appWithMetrics();
+    const { app, scrape } = await appWithMetrics();
     const id = 'ctx-7f3a9c1e-secret-looking-id';
     expect((await app.request(`/v1/context/${id}`, { headers: auth })).status).toBe(404);
     expect((await app.request(`/v1/callbacks/${id}`)).status).toBe(401);
@@ -140,7 +140,7 @@ describe('HTTP request metrics', () => {
   });
 
   it('counts a method the route does not serve as unmatched', async () => {
-    const { app, scrape } = appWithMetrics();
+    const { app, scrape } = await appWithMetrics();
     await app.request('/healthz', { method: 'POST' });
     const labels = { method: 'POST', route: UNMATCHED_ROUTE, status: '404' };
     expect(sample(await scrape(), DISPATCH_METRICS.httpRequestsTotal, labels)).toBe(1);
@@ -153,7 +153,7 @@ describe('HTTP request metrics', () => {
       status: () => {
         throw new Error('status unavailable');
       },
-      store: openSqliteStore(':memory:'),
+      store: await openSqliteStore(':memory:'),
       apiToken: TOKEN,
       metrics,
       livekitWebhook,
@@ -169,7 +169,7 @@ describe('HTTP request metrics', () => {
 
 describe('stored records', () => {
   it('counts callbacks stored, not refused ones', async () => {
-    const { app, scrape } = appWithMetrics();
+    const { app, scrape } = await appWithMetrics();
     const post = (body: unknown) =>
       app.request('/v1/callbacks', { method: 'POST', headers: auth, body: JSON.stringify(body) });
     expect(sample(await scrape(), DISPATCH_METRICS.callbacksTotal)).toBe(0);
@@ -188,7 +188,7 @@ describe('stored records', () => {
   });
 
   it('counts context records stored', async () => {
-    const { app, scrape } = appWithMetrics();
+    const { app, scrape } = await appWithMetrics();
     const res = await app.request('/v1/context', {
       method: 'POST',
       headers: auth,
@@ -205,7 +205,7 @@ describe('stored records', () => {
 
 describe('recordReconcile', () => {
   it('counts results and sets provisioned from the last one', async () => {
-    const { metrics, scrape } = appWithMetrics();
+    const { metrics, scrape } = await appWithMetrics();
     metrics.recordReconcile('failed');
     metrics.recordReconcile('failed');
     let text = await scrape();

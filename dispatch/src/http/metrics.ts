@@ -58,6 +58,10 @@ export type DispatchMetrics = Readonly<{
   provisioned: Gauge;
   /** LiveKit webhooks with a valid signature, by `event` ({@link webhookEventLabel}). */
   livekitWebhooks: Counter<'event'>;
+  /** Call records stored. */
+  callRecords: Counter;
+  /** Call-record webhook delivery attempts, by `webhook` (its name) and `result`. */
+  webhookDeliveries: Counter<'webhook' | 'result'>;
   /** Counts one reconcile run and sets `provisioned` from its result. */
   recordReconcile: (result: ReconcileResult) => void;
 }>;
@@ -127,6 +131,17 @@ export function createDispatchMetrics(options: DispatchMetricsOptions = {}): Dis
       name: DISPATCH_METRICS.livekitWebhooksTotal,
       help: 'LiveKit webhooks received with a valid signature, by event.',
       labelNames: ['event'] as const,
+      registers,
+    }),
+    callRecords: new Counter({
+      name: DISPATCH_METRICS.callRecordsTotal,
+      help: 'Call records stored.',
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: DISPATCH_METRICS.webhookDeliveriesTotal,
+      help: 'Call-record webhook delivery attempts, by webhook and result (delivered, retry, failed).',
+      labelNames: ['webhook', 'result'] as const,
       registers,
     }),
     recordReconcile: (result) => {

@@ -1,128 +1,111 @@
 /**
- * The embedded store: Node's built-in SQLite, one file (or `:memory:`).
+ * The embedded database: Node's built-in SQLite, one file (or `:memory:`).
+ * node:sqlite is synchronous; this driver puts it behind the asynchronous
+ * {@link SqlDatabase} and runs one statement or transaction at a time, so
+ * that a transaction never sees another request's statements between its own.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { migrations } from './migrations.ts';
-import type { CallbackRecord, ContextRecord, NewCallback, NewContext, Store } from './store.ts';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { migrate } from './migrate.ts';
+import type { SqlDatabase, SqlSession, SqlValue } from './sql.ts';
+import { sqlStore } from './sql-store.ts';
+import type { Store } from './store.ts';
 
-type CallbackRow = {
-  id: string;
-  created_at: string;
-  number: string;
-  issue_type: string;
-  notes: string | null;
-  route: string;
-  persona: string;
-  genesys_conversation_id: string | null;
-  sip_call_id: string | null;
-};
+/** SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE. */
+const UNIQUE_ERRCODES: ReadonlySet<number> = new Set([1555, 2067]);
+
+/** How long a statement waits for another process's write lock, milliseconds. */
+const BUSY_TIMEOUT_MS = 5000;
 
 /**
+ * Opens (creating it and its directory if needed) an SQLite database, not migrated.
+ *
  * @example
- * const store = openSqliteStore(':memory:');
- * store.createCallback({ number: '+15551234567', issueType: 'billing', ... });
+ * const db = openSqliteDatabase(':memory:');
+ * await db.run('CREATE TABLE t (a TEXT)');
+ * await db.all<{ a: string }>('SELECT a FROM t'); // []
  */
-export function openSqliteStore(path: string): Store {
+export function openSqliteDatabase(path: string): SqlDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
-  migrate(db);
-  const insert = db.prepare(
-    `INSERT INTO callbacks (id, created_at, number, issue_type, notes, route, persona,
-       genesys_conversation_id, sip_call_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
-  );
-  const select = db.prepare('SELECT * FROM callbacks WHERE id = ?');
-  const insertContext = db.prepare(
-    'INSERT INTO context_records (id, created_at, genesys_conversation_id, body) VALUES (?, ?, ?, ?)',
-  );
-  const selectContext = db.prepare('SELECT id, created_at, body FROM context_records WHERE id = ?');
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.exec('PRAGMA foreign_keys = ON');
+
+  const statements = new Map<string, StatementSync>();
+  const prepared = (sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+  const bind = (params: readonly SqlValue[]) => params as SQLInputValue[];
+  // Statements straight on the connection: only ever called inside `serially`.
+  const direct: SqlSession = {
+    all: async <Row>(sql: string, params: readonly SqlValue[] = []) =>
+      prepared(sql).all(...bind(params)) as Row[],
+    run: async (sql, params = []) => Number(prepared(sql).run(...bind(params)).changes),
+    exec: async (sql) => db.exec(sql),
+  };
+
+  let tail: Promise<unknown> = Promise.resolve();
+  /** Runs `fn` after everything queued before it. */
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const result = tail.then(fn);
+    tail = result.catch(() => {});
+    return result;
+  };
+
   return {
-    createCallback(cb: NewCallback): CallbackRecord {
-      const id = randomUUID();
-      const createdAt = new Date().toISOString();
-      insert.run(
-        id,
-        createdAt,
-        cb.number,
-        cb.issueType,
-        cb.notes ?? null,
-        cb.route,
-        cb.persona,
-        cb.genesysConversationId ?? null,
-        cb.sipCallId ?? null,
-      );
-      return Object.freeze({ ...cb, id, createdAt, status: 'pending' });
-    },
-    getCallback(id: string): CallbackRecord | undefined {
-      const row = select.get(id) as CallbackRow | undefined;
-      return row && toRecord(row);
-    },
-    createContext(record: NewContext): ContextRecord {
-      const id = randomUUID();
-      const createdAt = new Date().toISOString();
-      insertContext.run(
-        id,
-        createdAt,
-        record.genesysConversationId ?? null,
-        JSON.stringify(record),
-      );
-      return Object.freeze({ ...record, id, createdAt });
-    },
-    getContext(id: string): ContextRecord | undefined {
-      const row = selectContext.get(id) as
-        { id: string; created_at: string; body: string } | undefined;
-      return (
-        row &&
-        Object.freeze({
-          ...(JSON.parse(row.body) as NewContext),
-          id: row.id,
-          createdAt: row.created_at,
-        })
-      );
-    },
-    close: () => db.close(),
+    dialect: 'sqlite',
+    all: (sql, params) => serially(() => direct.all(sql, params)),
+    run: (sql, params) => serially(() => direct.run(sql, params)),
+    exec: (sql) => serially(() => direct.exec(sql)),
+    transaction: (fn) =>
+      serially(async () => {
+        // IMMEDIATE takes the write lock now: another process waits, never half-reads.
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(direct);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          db.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    // Each migration's IMMEDIATE transaction already excludes other processes.
+    migrationLock: (fn) => fn(),
+    isUniqueViolation: (err) =>
+      typeof err === 'object' &&
+      err !== null &&
+      UNIQUE_ERRCODES.has((err as { errcode?: unknown }).errcode as number),
+    close: () =>
+      serially(async () => {
+        statements.clear();
+        if (db.isOpen) db.close();
+      }),
   };
 }
 
-function migrate(db: DatabaseSync): void {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
-  const applied = new Set(
-    (db.prepare('SELECT id FROM schema_migrations').all() as { id: number }[]).map((r) => r.id),
-  );
-  for (const m of migrations) {
-    if (applied.has(m.id)) continue;
-    db.exec('BEGIN');
-    try {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
-        m.id,
-        m.name,
-        new Date().toISOString(),
-      );
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
+/**
+ * Opens the SQLite store and brings its schema up to date.
+ *
+ * @example
+ * const store = await openSqliteStore(':memory:');
+ * const cb = await store.createCallback({ number: '+15551234567', issueType: 'billing', ... });
+ * await store.close();
+ */
+export async function openSqliteStore(path: string): Promise<Store> {
+  const db = openSqliteDatabase(path);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
   }
-}
-
-function toRecord(r: CallbackRow): CallbackRecord {
-  return Object.freeze({
-    id: r.id,
-    createdAt: r.created_at,
-    number: r.number,
-    issueType: r.issue_type,
-    notes: r.notes ?? undefined,
-    route: r.route,
-    persona: r.persona,
-    genesysConversationId: r.genesys_conversation_id ?? undefined,
-    sipCallId: r.sip_call_id ?? undefined,
-    status: 'pending',
-  });
+  return sqlStore(db);
 }
