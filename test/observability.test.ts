@@ -143,6 +143,25 @@ describe('one call, followed end to end', () => {
     for (const pii of PII) expect(record).not.toContain(pii);
   });
 
+  it('keeps a call record an operator finds by the conversation id', async () => {
+    const res = await fetch(
+      `http://127.0.0.1:${stack.ports.dispatch}/v1/calls?genesysConversationId=${CNV}`,
+      { headers: { authorization: `Bearer ${stack.dispatchToken}` } },
+    );
+    const { calls } = (await res.json()) as { calls: Record<string, unknown>[] };
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      genesysConversationId: CNV,
+      route: 'main',
+      persona: 'triage',
+      outcome: 'transferred',
+      escalationReason: 'persona_route',
+      transfers: [{ queue: 'billing', status: 'completed' }],
+    });
+    expect((calls[0]?.['latency'] as { turns: number }).turns).toBeGreaterThanOrEqual(1);
+    for (const pii of PII) expect(JSON.stringify(calls)).not.toContain(pii);
+  });
+
   it('exports the call as one trace: the call span, the session and its turns', () => {
     const callSpan = otlp.spans.find(
       (s) => s.name === 'genesys_call' && s.attributes['genesys.conversation_id'] === CNV,
