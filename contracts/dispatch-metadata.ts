@@ -12,6 +12,8 @@ export const dispatchMetadataSchema = z
     persona: z.string().min(1),
     humanQueue: z.string().min(1),
     values: z.record(z.string(), z.string()).default({}),
+    /** `outbound` when dispatch placed the call (POST /v1/calls): the agent calls someone. */
+    direction: z.enum(['inbound', 'outbound']).optional(),
     /**
      * Set when dispatch sends this agent because the previous one left the
      * call undecided (a crashed worker): the n-th replacement.

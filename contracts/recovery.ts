@@ -11,6 +11,8 @@ export const AGENT_ATTRIBUTES = Object.freeze({
   phase: 'gva.call',
   /** The route (routing file) the call came in on. */
   route: 'gva.route',
+  /** The agent's job metadata (contracts/dispatch-metadata.ts): a replacement gets the same. */
+  metadata: 'gva.metadata',
 });
 
 /**

@@ -165,6 +165,7 @@ describe('an outbound call the callee answers', () => {
         persona: 'triage',
         humanQueue: 'general',
         values: { brand: 'acme', campaign: 'renewal' },
+        direction: 'outbound',
       },
     ]);
     const answered = agentLog.find((l) => l.msg === 'call answered');

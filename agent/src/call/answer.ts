@@ -77,7 +77,11 @@ export async function answerCall<ProcessData>(
   // Dispatch reads the phase when this agent leaves: anything but a decision means a crash.
   const publishPhase = (phase: AgentCallPhase) => {
     void ctx.room.localParticipant
-      ?.setAttributes({ [AGENT_ATTRIBUTES.phase]: phase, [AGENT_ATTRIBUTES.route]: meta.route })
+      ?.setAttributes({
+        [AGENT_ATTRIBUTES.phase]: phase,
+        [AGENT_ATTRIBUTES.route]: meta.route,
+        [AGENT_ATTRIBUTES.metadata]: ctx.job.metadata,
+      })
       .catch((err: unknown) => callLog.warn({ error: String(err) }, 'call phase not published'));
   };
   const metrics = udpMetricsSink(config.metrics.jobTarget);
@@ -346,7 +350,11 @@ export async function answerCall<ProcessData>(
   stack.prewarm();
   publishPhase('conversing');
   // A replacement for an agent that crashed mid-call apologizes instead of greeting.
-  const greeting = meta.recovery ? RECOVERY_GREETING : persona.greeting(call);
+  const greeting = meta.recovery
+    ? RECOVERY_GREETING
+    : meta.direction === 'outbound'
+      ? (persona.outboundGreeting ?? defaultOutboundGreeting)(call, meta.values)
+      : persona.greeting(call);
   if (meta.recovery)
     callLog.warn({ attempt: meta.recovery.attempt }, 'taking over a call whose agent failed');
   greetings.say(
@@ -402,6 +410,15 @@ async function storeCallRecord(
   } catch (err) {
     log.error({ error: (err as Error).message }, 'call record lost');
   }
+}
+
+/** What the agent says when it places a call and the persona has no words of its own for it. */
+function defaultOutboundGreeting(
+  _call: CallContext,
+  values: Readonly<Record<string, string>>,
+): string {
+  const about = values['reason'] ? ` about ${values['reason']}` : '';
+  return `Hello, this is an automated assistant calling${about}. Is now a good time to talk?`;
 }
 
 /** What a replacement agent says first: the caller just heard the line go quiet. */

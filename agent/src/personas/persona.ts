@@ -47,6 +47,11 @@ export type Persona = Readonly<{
   instructions: string;
   /** First words the caller hears. Keep it short: it is synthesized once and cached. */
   greeting: (call: CallContext) => string;
+  /**
+   * First words when the agent placed the call (dispatch's POST /v1/calls),
+   * with the context the request carried; a neutral default otherwise.
+   */
+  outboundGreeting?: (call: CallContext, context: Readonly<Record<string, string>>) => string;
   voice: Readonly<{
     /** ElevenLabs voice id; the product default when absent. */
     elevenLabsVoiceId?: string;

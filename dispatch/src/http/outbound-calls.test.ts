@@ -237,6 +237,7 @@ describe('POST /v1/calls: placing the call', () => {
       persona: 'triage',
       humanQueue: 'general',
       values: { brand: 'acme', reason: 'renewal', tier: 'gold' },
+      direction: 'outbound',
     });
   });
 

@@ -145,6 +145,7 @@ export function outboundCalls(deps: OutboundCallsDeps | undefined): Hono {
           persona,
           humanQueue: route.humanQueue,
           values: { ...route.metadata, ...req.context },
+          direction: 'outbound',
         }),
       });
       return respond(c, result, ids);

@@ -62,6 +62,21 @@ describe('call recovery', () => {
     });
   });
 
+  it('gives the replacement the job the failed agent had (an outbound call keeps its context)', async () => {
+    const { deps, calls } = fakes();
+    const job = JSON.stringify({
+      v: 1,
+      route: 'main',
+      persona: 'overflow',
+      humanQueue: 'general',
+      values: { reason: 'your order' },
+      direction: 'outbound',
+    });
+    await createCallRecovery(deps)(agentLeft({ ...CONVERSING, 'gva.metadata': job }));
+    const [, , , metadata] = calls[1] as [string, string, string, string];
+    expect(JSON.parse(metadata)).toEqual({ ...JSON.parse(job), recovery: { attempt: 1 } });
+  });
+
   it('counts attempts in the room metadata and hands the caller to the queue after the last', async () => {
     const { deps, calls } = fakes();
     const decision = await createCallRecovery(deps)(

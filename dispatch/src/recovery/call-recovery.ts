@@ -8,7 +8,11 @@
  */
 import { ParticipantInfo_Kind, type ParticipantInfo, type WebhookEvent } from '@livekit/protocol';
 import { parseBridgeMetadata } from '../../../contracts/bridge.ts';
-import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import {
+  encodeDispatchMetadata,
+  parseDispatchMetadata,
+  type DispatchMetadata,
+} from '../../../contracts/dispatch-metadata.ts';
 import { buildReferTo, decodeUui } from '../../../contracts/genesys-uui.ts';
 import {
   AGENT_ATTRIBUTES,
@@ -80,15 +84,20 @@ export function createCallRecovery(
         attempt,
         phase: phase ?? 'unknown',
       });
+      // The replacement gets the job the failed agent had (persona, context,
+      // direction), or the route's defaults when that is unreadable.
+      const previous = previousJob(agent.attributes[AGENT_ATTRIBUTES.metadata]);
       await deps.dispatchAgent(
         roomName,
         deps.routing.agentName,
         encodeDispatchMetadata({
-          v: 1,
-          route: route.name,
-          persona: route.persona,
-          humanQueue: route.humanQueue,
-          values: { ...route.metadata },
+          ...(previous ?? {
+            v: 1,
+            route: route.name,
+            persona: route.persona,
+            humanQueue: route.humanQueue,
+            values: { ...route.metadata },
+          }),
           recovery: { attempt },
         }),
       );
@@ -121,6 +130,15 @@ export function createCallRecovery(
     await deps.transferCaller(roomName, caller.identity, uri);
     return { action: 'handoff', room: roomName, queue: route.humanQueue };
   };
+}
+
+function previousJob(metadata: string | undefined): DispatchMetadata | undefined {
+  if (!metadata) return undefined;
+  try {
+    return parseDispatchMetadata(metadata);
+  } catch {
+    return undefined;
+  }
 }
 
 function uuiFields(header: string | undefined, pd: number | undefined): Record<string, string> {
