@@ -76,6 +76,7 @@ describe('parseRouting', () => {
     expect(routing.inboundTrunk).toEqual({
       name: 'genesys-byoc',
       allowedAddresses: ['52.129.96.0/20', 'byoc.example'],
+      mediaEncryption: 'allow',
     });
     expect(routing.queues['general']).toEqual({
       target: 'sip:+18005550150@byoc.example:5061;transport=tls',
@@ -451,7 +452,178 @@ describe('callRecords webhooks', () => {
   });
 });
 
+describe('inboundTrunk', () => {
+  type Doc = ReturnType<typeof validDoc> & { inboundTrunk: Record<string, unknown> };
+  const withTrunk = (change: Record<string, unknown>): Doc => {
+    const doc = validDoc();
+    return { ...doc, inboundTrunk: { ...doc.inboundTrunk, ...change } };
+  };
+
+  it('leaves numbers unset and media encryption "allow" by default', () => {
+    const trunk = parseDoc(validDoc()).inboundTrunk;
+    expect(trunk.numbers).toBeUndefined();
+    expect(trunk.mediaEncryption).toBe('allow');
+  });
+
+  it('parses numbers and media encryption as written', () => {
+    const numbers = ['+18005550200', '+18005550100', '18005550101', '+18005550999'];
+    for (const mediaEncryption of ['disable', 'allow', 'require']) {
+      expect(parseDoc(withTrunk({ numbers, mediaEncryption })).inboundTrunk).toEqual({
+        name: 'genesys-byoc',
+        allowedAddresses: ['52.129.96.0/20', 'byoc.example'],
+        numbers,
+        mediaEncryption,
+      });
+    }
+  });
+
+  it('refuses a route number the trunk does not accept, at the route', () => {
+    expect(problemsOf(withTrunk({ numbers: ['+18005550100', '18005550101'] }))).toEqual([
+      'routes.1.numbers.0: number +18005550200 is not in inboundTrunk.numbers: the trunk would refuse its calls',
+    ]);
+  });
+
+  it('refuses a number listed twice, at the second', () => {
+    const numbers = ['+18005550100', '18005550101', '+18005550200', '+18005550100'];
+    expect(problemsOf(withTrunk({ numbers }))).toEqual([
+      'inboundTrunk.numbers.3: number +18005550100 is listed twice',
+    ]);
+  });
+
+  it.each([
+    [{ numbers: [] }, 'inboundTrunk.numbers: Too small: expected array to have >=1 items'],
+    [{ numbers: ['+18005550100', 'sip:+1800'] }, 'inboundTrunk.numbers.1: must be a phone number'],
+    [{ mediaEncryption: 'srtp' }, 'inboundTrunk.mediaEncryption: Invalid option'],
+    [{ mediaEncryption: true }, 'inboundTrunk.mediaEncryption: Invalid option'],
+    [{ username: 'genesys' }, 'inboundTrunk: Unrecognized key: "username"'],
+    [{ password: 'in-the-file' }, 'inboundTrunk: Unrecognized key: "password"'],
+  ])('refuses %j, naming the path', (change, problem) => {
+    const problems = problemsOf(withTrunk(change));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(problem);
+  });
+});
+
+describe('outboundTrunk', () => {
+  const outbound = {
+    name: 'genesys-out',
+    address: 'acme.byoc.mypurecloud.com:5061',
+    transport: 'tls',
+    numbers: ['+18005550199'],
+  };
+  const withOutbound = (change: Record<string, unknown>) => ({
+    ...validDoc(),
+    outboundTrunk: { ...outbound, ...change },
+  });
+
+  it('defaults media encryption to "disable"', () => {
+    expect(parseDoc(withOutbound({})).outboundTrunk?.mediaEncryption).toBe('disable');
+  });
+
+  it.each([
+    ['tls', 'disable'],
+    ['tls', 'allow'],
+    ['tls', 'require'],
+    ['udp', 'disable'],
+    ['udp', 'allow'],
+    ['tcp', 'allow'],
+  ])('accepts transport %s with media encryption %s', (transport, mediaEncryption) => {
+    expect(parseDoc(withOutbound({ transport, mediaEncryption })).outboundTrunk).toMatchObject({
+      transport,
+      mediaEncryption,
+    });
+  });
+
+  it.each([['udp'], ['tcp']])(
+    'refuses "require" over %s: the SRTP keys would travel in clear text',
+    (transport) => {
+      expect(problemsOf(withOutbound({ transport, mediaEncryption: 'require' }))).toEqual([
+        `outboundTrunk.mediaEncryption: "require" needs transport: tls: SRTP keys would travel in clear text over ${transport} signalling`,
+      ]);
+    },
+  );
+
+  it('refuses "require" with the default transport (udp)', () => {
+    const doc = withOutbound({ mediaEncryption: 'require' });
+    delete (doc.outboundTrunk as Record<string, unknown>)['transport'];
+    expect(problemsOf(doc)).toEqual([
+      'outboundTrunk.mediaEncryption: "require" needs transport: tls: SRTP keys would travel in clear text over udp signalling',
+    ]);
+  });
+
+  it('refuses an unknown media encryption, naming the path', () => {
+    expect(problemsOf(withOutbound({ mediaEncryption: 'sdes' }))).toEqual([
+      'outboundTrunk.mediaEncryption: Invalid option: expected one of "disable"|"allow"|"require"',
+    ]);
+  });
+});
+
+describe('genesys', () => {
+  const withGenesys = (genesys: Record<string, unknown>) => ({ ...validDoc(), genesys });
+
+  it('takes an optional organization id next to the region', () => {
+    expect(parseDoc(validDoc()).genesys).toEqual({ region: 'mypurecloud.com' });
+    const organizationId = '6f0c2a3e-1b2d-4c5e-8f9a-0b1c2d3e4f5a';
+    expect(parseDoc(withGenesys({ region: 'mypurecloud.de', organizationId })).genesys).toEqual({
+      region: 'mypurecloud.de',
+      organizationId,
+    });
+  });
+
+  it.each([
+    ['acme'],
+    ['6f0c2a3e1b2d4c5e8f9a0b1c2d3e4f5a'],
+    ['6f0c2a3e-1b2d-4c5e-8f9a-0b1c2d3e4f5'],
+    [42],
+  ])('refuses the organization id %j', (organizationId) => {
+    expect(problemsOf(withGenesys({ region: 'mypurecloud.com', organizationId }))).toEqual([
+      'genesys.organizationId: must be a UUID like 6f0c2a3e-1b2d-4c5e-8f9a-0b1c2d3e4f5a',
+    ]);
+  });
+
+  it('still requires the region', () => {
+    expect(problemsOf(withGenesys({}))).toEqual([
+      'genesys.region: Invalid input: expected string, received undefined',
+    ]);
+  });
+});
+
 describe('livekit-config/routing.yaml', () => {
+  it('shows genesys and inboundTrunk examples that parse once uncommented', () => {
+    const text = readFileSync(REAL_ROUTING_FILE, 'utf8');
+    const uncommented = text.replace(/^ {2}# (organizationId|numbers|mediaEncryption):/gm, '  $1:');
+    expect(uncommented).not.toBe(text);
+    const doc = parseRouting(uncommented, REAL_ROUTING_FILE);
+    expect(doc.genesys.organizationId).toBe('6f0c2a3e-1b2d-4c5e-8f9a-0b1c2d3e4f5a');
+    expect(doc.inboundTrunk).toMatchObject({
+      numbers: ['+18005550100'],
+      mediaEncryption: 'allow',
+    });
+  });
+
+  it('shows an outboundTrunk example that parses once uncommented', () => {
+    const lines = readFileSync(REAL_ROUTING_FILE, 'utf8').split('\n');
+    const start = lines.indexOf('# outboundTrunk:');
+    expect(start).toBeGreaterThan(0);
+    const block = [lines[start] ?? ''];
+    for (const line of lines.slice(start + 1)) {
+      if (!line.startsWith('#   ')) break;
+      block.push(line);
+    }
+    const example = block.map((line) => line.slice(2)).join('\n');
+    const doc = parseRouting(
+      `${readFileSync(REAL_ROUTING_FILE, 'utf8')}\n${example}\n`,
+      REAL_ROUTING_FILE,
+    );
+    expect(doc.outboundTrunk).toEqual({
+      name: 'genesys-out',
+      address: 'acme.byoc.mypurecloud.com:5061',
+      transport: 'tls',
+      numbers: ['+18005550199'],
+      mediaEncryption: 'require',
+    });
+  });
+
   it('shows a callRecords example that parses once uncommented', () => {
     const text = readFileSync(REAL_ROUTING_FILE, 'utf8');
     const example = text

@@ -77,6 +77,14 @@ const sipAddress = z
   );
 
 /**
+ * SRTP on a trunk's calls (LiveKit's SIPMediaEncryption): `disable` offers and
+ * accepts plain RTP only, `allow` uses SRTP when the far end does (and, on
+ * calls LiveKit places, offers it), `require` refuses calls without it.
+ */
+export const mediaEncryptionSchema = z.enum(['disable', 'allow', 'require']);
+export type MediaEncryption = z.output<typeof mediaEncryptionSchema>;
+
+/**
  * The trunk the agent dials out through (warm transfers, outbound calls): the
  * Genesys BYOC termination address. Digest credentials come from the
  * environment (OUTBOUND_TRUNK_USERNAME, OUTBOUND_TRUNK_PASSWORD), never the file.
@@ -88,6 +96,49 @@ export const outboundTrunkSchema = z
     transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
     /** Caller ids the trunk presents (From); the first is the default. */
     numbers: z.array(phoneNumber).min(1),
+    /**
+     * SRTP on the calls the agent places. Default `disable`: LiveKit offers
+     * SRTP (RTP/SAVP) whenever this is not `disable`, and a Genesys trunk
+     * without SRTP refuses such an offer. Genesys BYOC does SRTP over TLS
+     * only: with `transport: tls`, set `allow` or `require` to match the
+     * trunk's media settings. `require` needs `transport: tls` (the SRTP keys
+     * travel in the SDP, readable on unencrypted signalling).
+     */
+    mediaEncryption: mediaEncryptionSchema.default('disable'),
+  })
+  .strict()
+  .superRefine((trunk, ctx) => {
+    if (trunk.mediaEncryption === 'require' && trunk.transport !== 'tls') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mediaEncryption'],
+        message: `"require" needs transport: tls: SRTP keys would travel in clear text over ${trunk.transport} signalling`,
+      });
+    }
+  });
+
+/**
+ * The LiveKit inbound trunk Genesys BYOC calls arrive on. Digest credentials
+ * come from the environment (INBOUND_TRUNK_USERNAME, INBOUND_TRUNK_PASSWORD),
+ * never the file: Genesys then answers LiveKit's challenge with them.
+ */
+export const inboundTrunkSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Genesys signalling addresses; never empty ("allow all" is refused). */
+    allowedAddresses: z.array(signallingAddress).min(1),
+    /**
+     * Called numbers the trunk accepts. Default: every number of every route.
+     * Must include all route numbers; a number listed here without a route
+     * reaches the trunk but no dispatch rule of ours, so LiveKit rejects it
+     * (unless a hand-made rule matches it).
+     */
+    numbers: z.array(phoneNumber).min(1).optional(),
+    /**
+     * SRTP on calls from Genesys. Default `allow`: SRTP when the trunk offers
+     * it (Genesys BYOC over TLS with SRTP cipher suites), plain RTP otherwise.
+     */
+    mediaEncryption: mediaEncryptionSchema.default('allow'),
   })
   .strict();
 
@@ -158,19 +209,18 @@ export const routingSchema = z
     version: z.literal(1),
     /** Name the agent workers register with (explicit dispatch). */
     agentName: name.default('genesys-voice-agent'),
+    /** Which Genesys Cloud organization the lines belong to: documentation, not provisioned. */
     genesys: z
       .object({
-        /** Genesys Cloud region domain, e.g. mypurecloud.com (documentation only for now). */
+        /** Genesys Cloud region domain, e.g. mypurecloud.com. */
         region: z.string().min(1),
+        /** The organization's id (Admin, Account Settings, Organization Settings). */
+        organizationId: z
+          .guid({ error: 'must be a UUID like 6f0c2a3e-1b2d-4c5e-8f9a-0b1c2d3e4f5a' })
+          .optional(),
       })
       .strict(),
-    inboundTrunk: z
-      .object({
-        name: z.string().min(1),
-        /** Genesys signalling addresses; never empty ("allow all" is refused). */
-        allowedAddresses: z.array(signallingAddress).min(1),
-      })
-      .strict(),
+    inboundTrunk: inboundTrunkSchema,
     transfer: z
       .object({
         /** How UUI travels inside the Refer-To URI; Genesys reads both. */
@@ -222,6 +272,7 @@ export const routingSchema = z
       }
       seenWebhooks.add(webhook.name);
     });
+    const trunkNumbers = acceptedNumbers(cfg.inboundTrunk.numbers, ctx);
     const seenRoutes = new Set<string>();
     const seenNumbers = new Map<string, string>();
     cfg.routes.forEach((route, i) => {
@@ -250,13 +301,46 @@ export const routingSchema = z
           });
         }
         seenNumbers.set(n, route.name);
+        if (trunkNumbers && !trunkNumbers.has(n)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'numbers', j],
+            message: `number ${n} is not in inboundTrunk.numbers: the trunk would refuse its calls`,
+          });
+        }
       });
     });
   });
 
+/**
+ * The inbound trunk's own number list, duplicates reported; undefined when the
+ * file has none or it is already invalid (its problems are reported, and
+ * checking routes against it would only add noise).
+ */
+function acceptedNumbers(
+  numbers: readonly string[] | undefined,
+  ctx: z.RefinementCtx,
+): ReadonlySet<string> | undefined {
+  if (!numbers?.length || !numbers.every((n) => phoneNumber.safeParse(n).success)) return undefined;
+  const seen = new Set<string>();
+  numbers.forEach((n, j) => {
+    if (seen.has(n)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inboundTrunk', 'numbers', j],
+        message: `number ${n} is listed twice`,
+      });
+    }
+    seen.add(n);
+  });
+  return seen;
+}
+
 export type RoutingConfig = Readonly<z.output<typeof routingSchema>>;
 export type Route = RoutingConfig['routes'][number];
 export type Queue = z.output<typeof queueSchema>;
+export type InboundTrunk = RoutingConfig['inboundTrunk'];
+export type OutboundTrunk = NonNullable<RoutingConfig['outboundTrunk']>;
 export type CallRecordWebhook = z.output<typeof callRecordWebhookSchema>;
 
 /** A routing file that failed to load, with every problem located by path. */

@@ -2,7 +2,7 @@
  * Dispatch's reconciler against a real livekit-server: it creates the trunks
  * (inbound, and outbound when the file has one) and one dispatch rule per
  * route, is a no-op the second time, updates in place when the routing file
- * or the outbound credentials change, deletes what a file no longer has, and
+ * or the trunks' credentials change, deletes what a file no longer has, and
  * never touches SIP objects someone else created.
  */
 import { execFile } from 'node:child_process';
@@ -10,13 +10,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SIPTransport } from '@livekit/protocol';
+import { SIPMediaEncryption, SIPTransport } from '@livekit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDispatchMetadata } from '../contracts/dispatch-metadata.ts';
 import { parseRouting } from '../contracts/routing.ts';
 import {
   desiredState,
   readOwnership,
+  type InboundAuth,
   type OutboundAuth,
 } from '../dispatch/src/provision/desired.ts';
 import { applyPlan, planReconcile } from '../dispatch/src/provision/reconcile.ts';
@@ -56,19 +57,22 @@ describe('reconciler against a real livekit-server', () => {
   let foreignRule: string;
   let foreignOutbound: string;
 
-  const desiredFor = (yaml: string, outboundAuth?: OutboundAuth) =>
+  const desiredFor = (yaml: string, outboundAuth?: OutboundAuth, inboundAuth?: InboundAuth) =>
     desiredState(parseRouting(yaml, 'test.yaml'), {
+      inboundAuth,
       outboundAuth,
       hashKey: stack.livekit.apiSecret,
     });
-  const ops = async (yaml: string, outboundAuth?: OutboundAuth) =>
-    (await planReconcile(admin, desiredFor(yaml, outboundAuth))).map(
+  const ops = async (yaml: string, outboundAuth?: OutboundAuth, inboundAuth?: InboundAuth) =>
+    (await planReconcile(admin, desiredFor(yaml, outboundAuth, inboundAuth))).map(
       (a) => `${a.op} ${a.kind} ${a.name}`,
     );
-  const apply = async (yaml: string, outboundAuth?: OutboundAuth) => {
-    const desired = desiredFor(yaml, outboundAuth);
+  const apply = async (yaml: string, outboundAuth?: OutboundAuth, inboundAuth?: InboundAuth) => {
+    const desired = desiredFor(yaml, outboundAuth, inboundAuth);
     return applyPlan(admin, desired, await planReconcile(admin, desired));
   };
+  const inboundTrunk = async (id: string) =>
+    (await admin.client.listSipInboundTrunk()).find((t) => t.sipTrunkId === id);
   const outboundTrunk = async (id: string) =>
     (await admin.client.listSipOutboundTrunk()).find((t) => t.sipTrunkId === id);
 
@@ -251,6 +255,8 @@ describe('reconciler against a real livekit-server', () => {
         numbers: ['+18005550199', '+18005550100'],
         authUsername: 'ai-agents',
       });
+      // disable (the default) is stored explicitly, so it wins over any other source.
+      expect(trunk?.media?.encryption).toBe(SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE);
       expect(readOwnership(trunk?.metadata)?.key).toBe('outbound-trunk');
     });
 
@@ -276,17 +282,20 @@ describe('reconciler against a real livekit-server', () => {
     it('updates it in place when the file changes it, dropping credentials no longer set', async () => {
       const changed = withOutbound(
         MAIN_ONLY,
-        OUTBOUND.replace('acme.byoc', 'acme2.byoc').replace('tls', 'tcp'),
+        `${OUTBOUND.replace('acme.byoc', 'acme2.byoc').replace('tls', 'tcp')}  mediaEncryption: allow\n`,
       );
       expect(await outboundOps(changed)).toEqual(['update outbound-trunk genesys-out']);
       expect((await apply(changed)).outboundTrunkId).toBe(outboundId);
-      expect(await outboundTrunk(outboundId)).toMatchObject({
+      const trunk = await outboundTrunk(outboundId);
+      expect(trunk).toMatchObject({
         address: 'acme2.byoc.mypurecloud.com',
         transport: SIPTransport.SIP_TRANSPORT_TCP,
         numbers: ['+18005550199', '+18005550100'],
+        mediaEncryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW,
         authUsername: '',
         authPassword: '',
       });
+      expect(trunk?.media?.encryption).toBe(SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW);
     });
 
     it('apply --dry-run shows the outbound trunk line and never the credentials', async () => {
@@ -321,6 +330,130 @@ describe('reconciler against a real livekit-server', () => {
       const ids = (await admin.client.listSipOutboundTrunk()).map((t) => t.sipTrunkId);
       expect(ids).not.toContain(outboundId);
       expect(ids).toContain(foreignOutbound);
+      expect(await ops(MAIN_ONLY)).toEqual([
+        'keep inbound-trunk genesys-byoc',
+        'keep dispatch-rule route:main',
+      ]);
+    });
+  });
+
+  describe('the inbound trunk settings', () => {
+    const MAIN_ONLY =
+      routingYaml(`  - { name: main, numbers: ["+18005550100", "+18005550102"], persona: triage, humanQueue: billing }
+`);
+    /** MAIN_ONLY with an explicit number list (one number without a route) and SRTP required. */
+    const SECURED = MAIN_ONLY.replace(
+      'allowedAddresses: ["198.51.100.0/24"] }',
+      'allowedAddresses: ["198.51.100.0/24"], numbers: ["+18005550109", "+18005550102", "+18005550100"], mediaEncryption: require }',
+    );
+    const AUTH_IN: InboundAuth = { username: 'genesys-byoc', password: 'inbound-password-1' };
+    const ROTATED: InboundAuth = { ...AUTH_IN, password: 'inbound-password-2' };
+    const REQUIRE = SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE;
+    const inboundOps = async (yaml: string, auth?: InboundAuth) =>
+      (await ops(yaml, undefined, auth)).filter((op) => op.includes(' inbound-trunk '));
+    let trunkId: string;
+
+    it('updates it in place with numbers, media encryption and digest credentials', async () => {
+      trunkId = (await apply(MAIN_ONLY)).trunkId;
+      expect(await ops(SECURED, undefined, AUTH_IN)).toEqual([
+        'update inbound-trunk genesys-byoc',
+        'keep dispatch-rule route:main',
+      ]);
+      expect((await apply(SECURED, undefined, AUTH_IN)).trunkId).toBe(trunkId);
+      const trunk = await inboundTrunk(trunkId);
+      expect([...(trunk?.numbers ?? [])]).toEqual(['+18005550100', '+18005550102', '+18005550109']);
+      expect(trunk?.mediaEncryption).toBe(REQUIRE);
+      expect(trunk?.media?.encryption).toBe(REQUIRE);
+      expect(trunk?.authUsername).toBe('genesys-byoc');
+      expect(trunk?.authPassword).toBe(AUTH_IN.password);
+      expect(trunk?.allowedAddresses).toEqual(['198.51.100.0/24']);
+      expect(await ops(SECURED, undefined, AUTH_IN)).toEqual([
+        'keep inbound-trunk genesys-byoc',
+        'keep dispatch-rule route:main',
+      ]);
+    });
+
+    it('updates it in place when only the inbound password changes', async () => {
+      expect(await ops(SECURED, undefined, ROTATED)).toEqual([
+        'update inbound-trunk genesys-byoc',
+        'keep dispatch-rule route:main',
+      ]);
+      expect((await apply(SECURED, undefined, ROTATED)).trunkId).toBe(trunkId);
+      expect(await inboundTrunk(trunkId)).toMatchObject({
+        authUsername: 'genesys-byoc',
+        authPassword: ROTATED.password,
+      });
+      expect(await inboundOps(SECURED, ROTATED)).toEqual(['keep inbound-trunk genesys-byoc']);
+    });
+
+    it('apply --dry-run reads INBOUND_TRUNK_* and never prints them', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'routing-'));
+      const file = join(dir, 'routing.yaml');
+      writeFileSync(file, SECURED);
+      const run = (password: string) =>
+        promisify(execFile)(
+          process.execPath,
+          [join(REPO_ROOT, 'dispatch/src/main.ts'), 'apply', '--dry-run'],
+          {
+            env: {
+              ...process.env,
+              LIVEKIT_URL: stack.livekit.httpUrl,
+              LIVEKIT_API_KEY: stack.livekit.apiKey,
+              LIVEKIT_API_SECRET: stack.livekit.apiSecret,
+              ROUTING_FILE: file,
+              INBOUND_TRUNK_USERNAME: ROTATED.username,
+              INBOUND_TRUNK_PASSWORD: password,
+            },
+          },
+        );
+      const same = await run(ROTATED.password);
+      expect(same.stdout).toMatch(
+        new RegExp(`^keep +inbound-trunk +genesys-byoc \\(${trunkId}\\)$`, 'm'),
+      );
+      const changed = await run('inbound-password-3');
+      expect(changed.stdout).toMatch(
+        new RegExp(`^update +inbound-trunk +genesys-byoc \\(${trunkId}\\)$`, 'm'),
+      );
+      for (const { stdout, stderr } of [same, changed]) {
+        expect(`${stdout}${stderr}`).not.toContain(ROTATED.password);
+        expect(`${stdout}${stderr}`).not.toContain('inbound-password-3');
+      }
+      expect(await inboundTrunk(trunkId)).toMatchObject({ authPassword: ROTATED.password });
+    });
+
+    it('creates it with them when it is missing, rebinding the rule', async () => {
+      await admin.client.deleteSipTrunk(trunkId);
+      expect(await ops(SECURED, undefined, AUTH_IN)).toEqual([
+        'create inbound-trunk genesys-byoc',
+        'update dispatch-rule route:main',
+      ]);
+      const result = await apply(SECURED, undefined, AUTH_IN);
+      expect(result.trunkId).not.toBe(trunkId);
+      trunkId = result.trunkId;
+      const trunk = await inboundTrunk(trunkId);
+      expect([...(trunk?.numbers ?? [])].sort()).toEqual([
+        '+18005550100',
+        '+18005550102',
+        '+18005550109',
+      ]);
+      expect(trunk?.mediaEncryption).toBe(REQUIRE);
+      expect(trunk?.media?.encryption).toBe(REQUIRE);
+      expect(trunk?.authUsername).toBe('genesys-byoc');
+      expect(trunk?.authPassword).toBe(AUTH_IN.password);
+      const [rule] = await admin.client.listSipDispatchRule({
+        dispatchRuleIds: [result.ruleIds['main']!],
+      });
+      expect(rule?.trunkIds).toEqual([trunkId]);
+    });
+
+    it('drops them when the file and the environment do', async () => {
+      expect(await inboundOps(MAIN_ONLY)).toEqual(['update inbound-trunk genesys-byoc']);
+      expect((await apply(MAIN_ONLY)).trunkId).toBe(trunkId);
+      const trunk = await inboundTrunk(trunkId);
+      expect([...(trunk?.numbers ?? [])].sort()).toEqual(['+18005550100', '+18005550102']);
+      expect(trunk?.mediaEncryption).toBe(SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW);
+      expect(trunk?.media?.encryption).toBe(SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW);
+      expect(trunk).toMatchObject({ authUsername: '', authPassword: '' });
       expect(await ops(MAIN_ONLY)).toEqual([
         'keep inbound-trunk genesys-byoc',
         'keep dispatch-rule route:main',

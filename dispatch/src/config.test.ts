@@ -108,7 +108,60 @@ describe('loadDispatchConfig', () => {
     ).toBeUndefined();
   });
 
+  it('has no inbound trunk credentials unless both variables are set', () => {
+    expect(loadDispatchConfig(validEnv()).inboundTrunkAuth).toBeUndefined();
+    const config = loadDispatchConfig({
+      ...validEnv(),
+      INBOUND_TRUNK_USERNAME: 'genesys-byoc',
+      INBOUND_TRUNK_PASSWORD: 'inbound-password-1',
+    });
+    expect(config.inboundTrunkAuth).toEqual({
+      username: 'genesys-byoc',
+      password: 'inbound-password-1',
+    });
+    expect(config.outboundTrunkAuth).toBeUndefined();
+    expect(
+      loadDispatchConfig({ ...validEnv(), INBOUND_TRUNK_USERNAME: '', INBOUND_TRUNK_PASSWORD: '' })
+        .inboundTrunkAuth,
+    ).toBeUndefined();
+  });
+
+  it('reads inbound and outbound credentials independently', () => {
+    const config = loadDispatchConfig({
+      ...validEnv(),
+      INBOUND_TRUNK_USERNAME: 'genesys-byoc',
+      INBOUND_TRUNK_PASSWORD: 'inbound-password-1',
+      OUTBOUND_TRUNK_USERNAME: 'ai-agents',
+      OUTBOUND_TRUNK_PASSWORD: 'digest-password-1',
+    });
+    expect(config.inboundTrunkAuth).toEqual({
+      username: 'genesys-byoc',
+      password: 'inbound-password-1',
+    });
+    expect(config.outboundTrunkAuth).toEqual({
+      username: 'ai-agents',
+      password: 'digest-password-1',
+    });
+  });
+
+  it('names every half-set pair in one error, with no value', () => {
+    const err = configError({
+      ...validEnv(),
+      INBOUND_TRUNK_PASSWORD: 'inbound-password-1',
+      OUTBOUND_TRUNK_USERNAME: 'ai-agents',
+    });
+    expect(err.message).toBe(
+      'dispatch configuration is invalid:\n' +
+        '  INBOUND_TRUNK_USERNAME: required when INBOUND_TRUNK_PASSWORD is set\n' +
+        '  OUTBOUND_TRUNK_PASSWORD: required when OUTBOUND_TRUNK_USERNAME is set',
+    );
+    expect(err.message).not.toContain('inbound-password-1');
+    expect(err.message).not.toContain('ai-agents');
+  });
+
   it.each([
+    ['INBOUND_TRUNK_USERNAME', 'genesys-byoc', 'INBOUND_TRUNK_PASSWORD'],
+    ['INBOUND_TRUNK_PASSWORD', 'inbound-password-1', 'INBOUND_TRUNK_USERNAME'],
     ['OUTBOUND_TRUNK_USERNAME', 'ai-agents', 'OUTBOUND_TRUNK_PASSWORD'],
     ['OUTBOUND_TRUNK_PASSWORD', 'digest-password-1', 'OUTBOUND_TRUNK_USERNAME'],
   ])(

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
 import type { WebhookTarget } from './outbox/post.ts';
-import type { OutboundAuth } from './provision/desired.ts';
+import type { InboundAuth, OutboundAuth } from './provision/desired.ts';
 import { DATABASE_URL_PATTERN, databaseTarget, type DatabaseTarget } from './store/open.ts';
 
 const envSchema = z.object({
@@ -23,10 +23,19 @@ const envSchema = z.object({
     .string()
     .regex(DATABASE_URL_PATTERN, 'must be sqlite:<path> or postgres://... (postgresql://...)')
     .default('sqlite:data/dispatch.db'),
+  /** Digest credentials Genesys must present to the inbound trunk: both or neither. */
+  INBOUND_TRUNK_USERNAME: z.string().optional(),
+  INBOUND_TRUNK_PASSWORD: z.string().optional(),
   /** Digest credentials of the routing file's outbound trunk: both or neither. */
   OUTBOUND_TRUNK_USERNAME: z.string().optional(),
   OUTBOUND_TRUNK_PASSWORD: z.string().optional(),
 });
+
+/** Variables that only make sense together: user name and password of each trunk. */
+const CREDENTIAL_PAIRS = [
+  ['INBOUND_TRUNK_USERNAME', 'INBOUND_TRUNK_PASSWORD'],
+  ['OUTBOUND_TRUNK_USERNAME', 'OUTBOUND_TRUNK_PASSWORD'],
+] as const;
 
 export type DispatchConfig = Readonly<{
   livekit: Readonly<{ apiUrl: string; apiKey: string; apiSecret: string }>;
@@ -37,6 +46,8 @@ export type DispatchConfig = Readonly<{
   database: DatabaseTarget;
   /** The routing file's call-record webhooks, each with its secret from the environment. */
   callRecordWebhooks: readonly WebhookTarget[];
+  /** Digest credentials for the inbound trunk; undefined when neither variable is set. */
+  inboundTrunkAuth: InboundAuth | undefined;
   /** Digest credentials for the outbound trunk; undefined when neither variable is set. */
   outboundTrunkAuth: OutboundAuth | undefined;
 }>;
@@ -78,19 +89,25 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
     apiToken: e.DISPATCH_API_TOKEN,
     database,
     callRecordWebhooks: webhookTargets(routing, e.ROUTING_FILE, env),
-    outboundTrunkAuth:
-      e.OUTBOUND_TRUNK_USERNAME && e.OUTBOUND_TRUNK_PASSWORD
-        ? { username: e.OUTBOUND_TRUNK_USERNAME, password: e.OUTBOUND_TRUNK_PASSWORD }
-        : undefined,
+    inboundTrunkAuth: credentials(e.INBOUND_TRUNK_USERNAME, e.INBOUND_TRUNK_PASSWORD),
+    outboundTrunkAuth: credentials(e.OUTBOUND_TRUNK_USERNAME, e.OUTBOUND_TRUNK_PASSWORD),
   });
+}
+
+function credentials(
+  username: string | undefined,
+  password: string | undefined,
+): { username: string; password: string } | undefined {
+  return username && password ? { username, password } : undefined;
 }
 
 /** A user name without a password (or the reverse) is a mistake, not "no credentials". */
 function bothOrNeither(e: z.output<typeof envSchema>, ctx: z.RefinementCtx): void {
-  const pair = ['OUTBOUND_TRUNK_USERNAME', 'OUTBOUND_TRUNK_PASSWORD'] as const;
-  for (const [name, other] of [pair, [pair[1], pair[0]]] as const) {
-    if (e[name] === undefined && e[other] !== undefined)
-      ctx.addIssue({ code: 'custom', path: [name], message: `required when ${other} is set` });
+  for (const pair of CREDENTIAL_PAIRS) {
+    for (const [name, other] of [pair, [pair[1], pair[0]]] as const) {
+      if (e[name] === undefined && e[other] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [name], message: `required when ${other} is set` });
+    }
   }
 }
 

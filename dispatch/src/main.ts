@@ -18,6 +18,7 @@ import { desiredState } from './provision/desired.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
 import { callRecovery } from './recovery/wiring.ts';
 import { SipAdmin } from './provision/sip-api.ts';
+import { routingWarnings } from './provision/warnings.ts';
 import { createOutbox } from './outbox/outbox.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
@@ -37,6 +38,7 @@ try {
 
 const admin = new SipAdmin(config.livekit);
 const desired = desiredState(config.routing, {
+  inboundAuth: config.inboundTrunkAuth,
   outboundAuth: config.outboundTrunkAuth,
   hashKey: config.livekit.apiSecret,
 });
@@ -44,6 +46,8 @@ if (config.outboundTrunkAuth && !config.routing.outboundTrunk)
   log.warn('OUTBOUND_TRUNK_USERNAME is set but the routing file has no outboundTrunk; ignored', {
     routingFile: config.routingFile,
   });
+for (const warning of routingWarnings(config.routing))
+  log.warn(warning.msg, { routingFile: config.routingFile, ...warning.fields });
 
 /** Reconciles LiveKit with the routing file; `unchanged` when it already matched (or would). */
 async function provision(dryRun: boolean): Promise<'applied' | 'unchanged'> {

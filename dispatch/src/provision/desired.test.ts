@@ -12,7 +12,7 @@ const REAL_ROUTING_FILE = fileURLToPath(
 );
 
 type RoutingDoc = {
-  inboundTrunk: { allowedAddresses: string[] };
+  inboundTrunk: Record<string, unknown> & { allowedAddresses: string[] };
   routes: Array<Record<string, unknown> & { name: string; numbers: string[]; persona: string }>;
 };
 
@@ -42,6 +42,8 @@ describe('desiredState from livekit-config/routing.yaml', () => {
       numbers: ['+18005550100'],
       allowedAddresses: ['127.0.0.1'],
       headersToAttributes: headerAttributes,
+      mediaEncryption: 'allow',
+      auth: undefined,
       hash: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
   });
@@ -211,6 +213,7 @@ describe('desiredState with an outbound trunk', () => {
       address: 'acme.byoc.mypurecloud.com:5061',
       transport: 'tls',
       numbers: ['+18005550199', '+18005550100'],
+      mediaEncryption: 'disable',
       auth: undefined,
       hash: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
@@ -234,6 +237,8 @@ describe('desiredState with an outbound trunk', () => {
       { transport: 'tcp' },
       { name: 'genesys-out-2' },
       { numbers: ['+18005550100', '+18005550199'] }, // another default caller id
+      { mediaEncryption: 'allow' },
+      { mediaEncryption: 'require' },
     ]) {
       const after = desiredState(withOutbound({ ...outbound, ...change }));
       expect(after.outboundTrunk?.hash, JSON.stringify(change)).not.toBe(
@@ -273,5 +278,108 @@ describe('desiredState with an outbound trunk', () => {
       desiredState(withOutbound(), { outboundAuth: undefined, hashKey }).outboundTrunk?.hash;
     expect(none(KEY)).toBe(none('another-secret-0123456789'));
     expect(none(KEY)).toBe(desiredState(withOutbound()).outboundTrunk?.hash);
+  });
+});
+
+describe('desiredState and the inbound trunk settings', () => {
+  const withTrunk = (change: Record<string, unknown>): RoutingConfig => {
+    const doc = twoRouteDoc();
+    return parseDoc({ ...doc, inboundTrunk: { ...doc.inboundTrunk, ...change } });
+  };
+  const base = desiredState(parseDoc(twoRouteDoc()));
+  const auth = { username: 'genesys-byoc', password: 'inbound-password-1' };
+  const KEY = 'livekit-api-secret-0123456789';
+
+  it("takes inboundTrunk.numbers, sorted, instead of the routes' numbers", () => {
+    const numbers = ['+18005550999', '+18005550300', '+18005550100', '+18005550200'];
+    const state = desiredState(withTrunk({ numbers }));
+    expect(state.trunk.numbers).toEqual([
+      '+18005550100',
+      '+18005550200',
+      '+18005550300',
+      '+18005550999',
+    ]);
+    expect(state.trunk.hash).not.toBe(base.trunk.hash);
+    expect(state.rules).toEqual(base.rules);
+  });
+
+  it("hashes an explicit list equal to the routes' numbers like the default", () => {
+    const numbers = ['+18005550300', '+18005550200', '+18005550100'];
+    expect(desiredState(withTrunk({ numbers })).trunk).toEqual(base.trunk);
+  });
+
+  it('carries the media encryption, changing only the inbound trunk hash', () => {
+    const hashes = (['disable', 'allow', 'require'] as const).map((mediaEncryption) => {
+      const state = desiredState(withTrunk({ mediaEncryption }));
+      expect(state.trunk.mediaEncryption).toBe(mediaEncryption);
+      expect(state.rules).toEqual(base.rules);
+      return state.trunk.hash;
+    });
+    expect(new Set(hashes).size).toBe(3);
+    expect(hashes[1]).toBe(base.trunk.hash); // allow is the default
+  });
+
+  it('carries the credentials it is given, and none by default', () => {
+    expect(base.trunk.auth).toBeUndefined();
+    const routing = parseDoc(twoRouteDoc());
+    const state = desiredState(routing, {
+      inboundAuth: auth,
+      outboundAuth: undefined,
+      hashKey: KEY,
+    });
+    expect(state.trunk.auth).toEqual(auth);
+  });
+
+  it('changes the inbound hash when credentials are added, changed or removed', () => {
+    const routing = parseDoc(twoRouteDoc());
+    const hash = (inboundAuth: typeof auth | undefined) =>
+      desiredState(routing, { inboundAuth, outboundAuth: undefined, hashKey: KEY }).trunk.hash;
+    const hashes = [
+      hash(undefined),
+      hash(auth),
+      hash({ ...auth, password: 'inbound-password-2' }),
+      hash({ ...auth, username: 'genesys-byoc-2' }),
+    ];
+    expect(new Set(hashes).size).toBe(hashes.length);
+    expect(hash(auth)).toBe(hashes[1]);
+    expect(hash(undefined)).toBe(base.trunk.hash);
+  });
+
+  it('keys the inbound credentials fingerprint with the hash key', () => {
+    const routing = parseDoc(twoRouteDoc());
+    const hash = (hashKey: string) =>
+      desiredState(routing, { inboundAuth: auth, outboundAuth: undefined, hashKey }).trunk.hash;
+    expect(hash(KEY)).not.toBe(hash('another-secret-0123456789'));
+  });
+
+  it('keeps the inbound and outbound credentials apart', () => {
+    const routing = parseDoc({
+      ...twoRouteDoc(),
+      outboundTrunk: {
+        name: 'genesys-out',
+        address: 'acme.byoc.mypurecloud.com',
+        transport: 'tls',
+        numbers: ['+18005550199'],
+      },
+    } as RoutingDoc);
+    const outboundAuth = { username: 'ai-agents', password: 'digest-password-1' };
+    const neither = desiredState(routing, { outboundAuth: undefined, hashKey: KEY });
+    const inboundOnly = desiredState(routing, {
+      inboundAuth: auth,
+      outboundAuth: undefined,
+      hashKey: KEY,
+    });
+    const outboundOnly = desiredState(routing, { outboundAuth, hashKey: KEY });
+    expect(inboundOnly.trunk.hash).not.toBe(neither.trunk.hash);
+    expect(inboundOnly.outboundTrunk).toEqual(neither.outboundTrunk);
+    expect(outboundOnly.trunk).toEqual(neither.trunk);
+    expect(outboundOnly.outboundTrunk?.auth).toEqual(outboundAuth);
+    expect(inboundOnly.outboundTrunk?.auth).toBeUndefined();
+  });
+
+  it('does not depend on genesys.organizationId', () => {
+    const doc = twoRouteDoc() as RoutingDoc & { genesys: Record<string, unknown> };
+    doc.genesys = { ...doc.genesys, organizationId: '6f0c2a3e-1b2d-4c5e-8f9a-0b1c2d3e4f5a' };
+    expect(desiredState(parseDoc(doc))).toEqual(base);
   });
 });

@@ -6,18 +6,34 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
-import type { Route, RoutingConfig } from '../../../contracts/routing.ts';
+import type {
+  InboundTrunk,
+  MediaEncryption,
+  OutboundTrunk,
+  Route,
+  RoutingConfig,
+} from '../../../contracts/routing.ts';
 import { headerAttributes, OWNER_TAG } from '../../../contracts/sip-attributes.ts';
 
 /** Stored in each object's metadata: who owns it, which part of the file it is, and its content hash. */
 export type Ownership = Readonly<{ owner: typeof OWNER_TAG; key: string; hash: string }>;
 
+/** Digest credentials of a trunk, from the environment; never logged. */
+export type TrunkAuth = Readonly<{ username: string; password: string }>;
+
+/** Digest credentials Genesys must answer LiveKit's challenge with (INBOUND_TRUNK_*). */
+export type InboundAuth = TrunkAuth;
+
 export type DesiredTrunk = Readonly<{
   key: 'inbound-trunk';
   name: string;
+  /** Sorted: `inboundTrunk.numbers`, or every route's numbers. */
   numbers: readonly string[];
   allowedAddresses: readonly string[];
   headersToAttributes: Readonly<Record<string, string>>;
+  mediaEncryption: MediaEncryption;
+  /** From the environment; never log it. Only a keyed fingerprint of it enters `hash`. */
+  auth: InboundAuth | undefined;
   hash: string;
 }>;
 
@@ -34,8 +50,8 @@ export type DesiredRule = Readonly<{
   hash: string;
 }>;
 
-/** Digest credentials the outbound trunk answers Genesys' challenges with. */
-export type OutboundAuth = Readonly<{ username: string; password: string }>;
+/** Digest credentials the outbound trunk answers Genesys' challenges with (OUTBOUND_TRUNK_*). */
+export type OutboundAuth = TrunkAuth;
 
 export type DesiredOutboundTrunk = Readonly<{
   key: 'outbound-trunk';
@@ -45,6 +61,7 @@ export type DesiredOutboundTrunk = Readonly<{
   transport: 'udp' | 'tcp' | 'tls';
   /** Caller ids in file order: the first is the default. */
   numbers: readonly string[];
+  mediaEncryption: MediaEncryption;
   /** From the environment; never log it. Only a keyed fingerprint of it enters `hash`. */
   auth: OutboundAuth | undefined;
   hash: string;
@@ -58,13 +75,15 @@ export type DesiredState = Readonly<{
 }>;
 
 export type DesiredOptions = Readonly<{
+  /** Digest credentials of the inbound trunk (INBOUND_TRUNK_USERNAME / _PASSWORD); absent: none. */
+  inboundAuth?: InboundAuth | undefined;
   /** Digest credentials of the outbound trunk (OUTBOUND_TRUNK_USERNAME / _PASSWORD). */
   outboundAuth: OutboundAuth | undefined;
   /**
-   * Keys the credentials' fingerprint in the outbound trunk's hash. Dispatch
-   * passes its LiveKit API secret: a new user name or password changes the
-   * hash (so the trunk is updated), while the hash stored in LiveKit's
-   * metadata cannot be used to guess them without that secret.
+   * Keys the credentials' fingerprint in each trunk's hash. Dispatch passes
+   * its LiveKit API secret: a new user name or password changes the hash (so
+   * the trunk is updated), while the hash stored in LiveKit's metadata cannot
+   * be used to guess them without that secret.
    */
   hashKey: string;
 }>;
@@ -76,31 +95,44 @@ const NO_OPTIONS: DesiredOptions = { outboundAuth: undefined, hashKey: '' };
  *
  * @example
  * const desired = desiredState(config.routing, {
+ *   inboundAuth: config.inboundTrunkAuth,
  *   outboundAuth: config.outboundTrunkAuth,
  *   hashKey: config.livekit.apiSecret,
  * });
+ * desired.trunk.mediaEncryption; // 'allow' unless the file says otherwise
  * desired.outboundTrunk?.key; // 'outbound-trunk' when the file has an outboundTrunk
  */
 export function desiredState(
   routing: RoutingConfig,
   options: DesiredOptions = NO_OPTIONS,
 ): DesiredState {
-  const numbers = [...new Set(routing.routes.flatMap((r) => r.numbers))].sort();
-  const trunkBody = {
-    name: routing.inboundTrunk.name,
-    numbers,
-    allowedAddresses: [...routing.inboundTrunk.allowedAddresses].sort(),
-    headersToAttributes: { ...headerAttributes },
-  };
   return {
-    trunk: { key: 'inbound-trunk', ...trunkBody, hash: hashOf(trunkBody) },
+    trunk: desiredInboundTrunk(routing.inboundTrunk, routing.routes, options),
     outboundTrunk: routing.outboundTrunk && desiredOutboundTrunk(routing.outboundTrunk, options),
     rules: routing.routes.map((route) => desiredRule(routing, route)),
   };
 }
 
+function desiredInboundTrunk(
+  trunk: InboundTrunk,
+  routes: readonly Route[],
+  { inboundAuth, hashKey }: DesiredOptions,
+): DesiredTrunk {
+  const numbers = trunk.numbers ?? routes.flatMap((r) => r.numbers);
+  const body = {
+    name: trunk.name,
+    numbers: [...new Set(numbers)].sort(),
+    allowedAddresses: [...trunk.allowedAddresses].sort(),
+    headersToAttributes: { ...headerAttributes },
+    mediaEncryption: trunk.mediaEncryption,
+  };
+  const auth = copyAuth(inboundAuth);
+  const credentials = fingerprint(auth, hashKey);
+  return { key: 'inbound-trunk', ...body, auth, hash: hashOf({ ...body, credentials }) };
+}
+
 function desiredOutboundTrunk(
-  trunk: NonNullable<RoutingConfig['outboundTrunk']>,
+  trunk: OutboundTrunk,
   { outboundAuth, hashKey }: DesiredOptions,
 ): DesiredOutboundTrunk {
   const body = {
@@ -109,14 +141,24 @@ function desiredOutboundTrunk(
     transport: trunk.transport,
     // Order matters: the first number is the default caller id.
     numbers: [...trunk.numbers],
+    mediaEncryption: trunk.mediaEncryption,
   };
-  const auth = outboundAuth && { username: outboundAuth.username, password: outboundAuth.password };
-  const credentials = auth
+  const auth = copyAuth(outboundAuth);
+  const credentials = fingerprint(auth, hashKey);
+  return { key: 'outbound-trunk', ...body, auth, hash: hashOf({ ...body, credentials }) };
+}
+
+function copyAuth(auth: TrunkAuth | undefined): TrunkAuth | undefined {
+  return auth && { username: auth.username, password: auth.password };
+}
+
+/** What stands for the credentials in a hash: keyed, so it cannot be used to guess them. */
+function fingerprint(auth: TrunkAuth | undefined, hashKey: string): string {
+  return auth
     ? createHmac('sha256', hashKey)
         .update(JSON.stringify([auth.username, auth.password]))
         .digest('hex')
     : 'none';
-  return { key: 'outbound-trunk', ...body, auth, hash: hashOf({ ...body, credentials }) };
 }
 
 function desiredRule(routing: RoutingConfig, route: Route): DesiredRule {

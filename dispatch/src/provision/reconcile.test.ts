@@ -1,13 +1,17 @@
 import {
   SIPDispatchRuleInfo,
+  SIPHeaderOptions,
   SIPInboundTrunkInfo,
+  SIPMediaConfig,
+  SIPMediaEncryption,
   SIPOutboundTrunkInfo,
   SIPTransport,
   SIPTrunkInfo,
 } from '@livekit/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { parseRouting } from '../../../contracts/routing.ts';
-import { desiredState, ownershipMetadata, type OutboundAuth } from './desired.ts';
+import { headerAttributes } from '../../../contracts/sip-attributes.ts';
+import { desiredState, ownershipMetadata, type InboundAuth, type OutboundAuth } from './desired.ts';
 import { applyPlan, formatPlan, planReconcile, type Plan } from './reconcile.ts';
 import type { SipAdmin } from './sip-api.ts';
 
@@ -17,9 +21,9 @@ const OUTBOUND = `outboundTrunk:
   transport: tls
   numbers: ["+18005550199", "+18005550100"]
 `;
-const routingYaml = (outbound = '') => `version: 1
+const routingYaml = (outbound = '', inbound = '') => `version: 1
 genesys: { region: mypurecloud.com }
-inboundTrunk: { name: genesys-byoc, allowedAddresses: ["198.51.100.0/24"] }
+inboundTrunk: { name: genesys-byoc, allowedAddresses: ["198.51.100.0/24"]${inbound} }
 ${outbound}queues:
   general: { target: "sip:+18005550150@byoc.example" }
 routes:
@@ -34,21 +38,38 @@ const desiredFor = (outbound: string, outboundAuth?: OutboundAuth) =>
     hashKey: HASH_KEY,
   });
 
+/** Inbound trunk settings beyond the defaults, spliced into the inboundTrunk mapping. */
+const INBOUND = ', numbers: ["+18005550109", "+18005550100"], mediaEncryption: require';
+const AUTH_IN: InboundAuth = { username: 'genesys-byoc', password: 'inbound-password-1' };
+const inboundDesired = (inboundAuth?: InboundAuth, inbound = INBOUND) =>
+  desiredState(parseRouting(routingYaml('', inbound), 'test.yaml'), {
+    inboundAuth,
+    outboundAuth: undefined,
+    hashKey: HASH_KEY,
+  });
+
 /** An outbound trunk as LiveKit lists it. */
 const outboundTrunk = (id: string, name: string, metadata: string) =>
   new SIPOutboundTrunkInfo({ sipTrunkId: id, name, address: 'x.example', numbers: [], metadata });
 
-/**
- * A SipAdmin whose LiveKit already holds the inbound trunk and rule the
- * routing file wants (so only the outbound trunk changes) plus `outbound`.
- */
-function fakeAdmin(outbound: SIPOutboundTrunkInfo[]) {
-  const desired = desiredFor('');
-  const inbound = new SIPInboundTrunkInfo({
+/** Our inbound trunk as LiveKit lists it, stamped with `hash`. */
+const inboundTrunk = (hash: string) =>
+  new SIPInboundTrunkInfo({
     sipTrunkId: 'ST_in',
-    name: desired.trunk.name,
-    metadata: ownershipMetadata(desired.trunk.key, desired.trunk.hash),
+    name: 'genesys-byoc',
+    metadata: ownershipMetadata('inbound-trunk', hash),
   });
+
+/**
+ * A SipAdmin whose LiveKit holds `inbound` (by default the inbound trunk the
+ * plain routing file wants, so only the outbound trunk changes), the rules
+ * the routing file wants, bound to ST_in, and `outbound`.
+ */
+function fakeAdmin(
+  outbound: SIPOutboundTrunkInfo[],
+  inbound = [inboundTrunk(desiredFor('').trunk.hash)],
+) {
+  const desired = desiredFor('');
   const rules = desired.rules.map(
     (r) =>
       new SIPDispatchRuleInfo({
@@ -59,7 +80,13 @@ function fakeAdmin(outbound: SIPOutboundTrunkInfo[]) {
       }),
   );
   const client = {
-    listSipInboundTrunk: vi.fn(async () => [inbound]),
+    listSipInboundTrunk: vi.fn(async () => inbound),
+    createSipInboundTrunk: vi.fn(
+      async (name: string, numbers: string[], _opts: unknown) =>
+        new SIPInboundTrunkInfo({ sipTrunkId: 'ST_in_new', name, numbers }),
+    ),
+    updateSipInboundTrunk: vi.fn(async (_id: string, info: SIPInboundTrunkInfo) => info),
+    updateSipDispatchRule: vi.fn(async (_id: string, info: SIPDispatchRuleInfo) => info),
     listSipOutboundTrunk: vi.fn(async () => outbound),
     listSipDispatchRule: vi.fn(async () => rules),
     createSipOutboundTrunk: vi.fn(
@@ -69,7 +96,7 @@ function fakeAdmin(outbound: SIPOutboundTrunkInfo[]) {
     updateSipOutboundTrunk: vi.fn(async (_id: string, info: SIPOutboundTrunkInfo) => info),
     deleteSipTrunk: vi.fn(async (id: string) => new SIPTrunkInfo({ sipTrunkId: id })),
   };
-  // Only the calls an outbound-only plan makes exist: anything else would throw.
+  // Only the calls these plans make exist: anything else would throw.
   return { admin: { client } as unknown as SipAdmin, client };
 }
 
@@ -164,6 +191,8 @@ describe('applyPlan and the outbound trunk', () => {
       ['+18005550199', '+18005550100'],
       {
         transport: SIPTransport.SIP_TRANSPORT_TLS,
+        mediaEncryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE,
+        media: new SIPMediaConfig({ encryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE }),
         authUsername: 'ai-agents',
         authPassword: 'digest-password-1',
         metadata: ownershipMetadata('outbound-trunk', desired.outboundTrunk?.hash ?? ''),
@@ -175,7 +204,17 @@ describe('applyPlan and the outbound trunk', () => {
     const { client } = await apply(desiredFor(OUTBOUND.replace('tls', 'udp')), []);
     expect(client.createSipOutboundTrunk.mock.calls[0]?.[3]).toEqual({
       transport: SIPTransport.SIP_TRANSPORT_UDP,
+      mediaEncryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE,
+      media: new SIPMediaConfig({ encryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE }),
       metadata: expect.any(String),
+    });
+  });
+
+  it('creates it with the media encryption the file asks for', async () => {
+    const { client } = await apply(desiredFor(`${OUTBOUND}  mediaEncryption: require\n`, AUTH), []);
+    expect(client.createSipOutboundTrunk.mock.calls[0]?.[3]).toMatchObject({
+      mediaEncryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE,
+      media: new SIPMediaConfig({ encryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE }),
     });
   });
 
@@ -197,6 +236,8 @@ describe('applyPlan and the outbound trunk', () => {
         address: 'acme.byoc.mypurecloud.com',
         transport: SIPTransport.SIP_TRANSPORT_TCP,
         numbers: ['+18005550199', '+18005550100'],
+        mediaEncryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE,
+        media: new SIPMediaConfig({ encryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE }),
         authUsername: '',
         authPassword: '',
         metadata: ownershipMetadata('outbound-trunk', desired.outboundTrunk?.hash ?? ''),
@@ -226,6 +267,124 @@ describe('applyPlan and the outbound trunk', () => {
   });
 });
 
+describe('planReconcile and the inbound trunk', () => {
+  const plan = async (have: string, want: ReturnType<typeof inboundDesired>) =>
+    lines(await planReconcile(fakeAdmin([], [inboundTrunk(have)]).admin, want));
+
+  it('keeps it when numbers, media encryption and credentials are unchanged', async () => {
+    const desired = inboundDesired(AUTH_IN);
+    expect(await plan(desired.trunk.hash, desired)).toEqual([
+      'keep inbound-trunk genesys-byoc ST_in',
+      'keep dispatch-rule route:main SDR_main',
+    ]);
+  });
+
+  it('updates it, and keeps the rules, when only the inbound password changes', async () => {
+    const before = inboundDesired(AUTH_IN);
+    const rotated = inboundDesired({ ...AUTH_IN, password: 'inbound-password-2' });
+    expect(await plan(before.trunk.hash, rotated)).toEqual([
+      'update inbound-trunk genesys-byoc ST_in',
+      'keep dispatch-rule route:main SDR_main',
+    ]);
+  });
+
+  it.each([
+    ['the credentials are removed', inboundDesired(undefined)],
+    ['the media encryption changes', inboundDesired(AUTH_IN, ', mediaEncryption: allow')],
+    [
+      'the numbers change',
+      inboundDesired(AUTH_IN, ', numbers: ["+18005550100"], mediaEncryption: require'),
+    ],
+  ])('updates it when %s', async (_label, want) => {
+    expect(await plan(inboundDesired(AUTH_IN).trunk.hash, want)).toContain(
+      'update inbound-trunk genesys-byoc ST_in',
+    );
+  });
+});
+
+describe('applyPlan and the inbound trunk', () => {
+  const apply = async (
+    desired: ReturnType<typeof inboundDesired>,
+    inbound: SIPInboundTrunkInfo[],
+  ) => {
+    const fake = fakeAdmin([], inbound);
+    const result = await applyPlan(fake.admin, desired, await planReconcile(fake.admin, desired));
+    return { result, client: fake.client };
+  };
+  const REQUIRE = SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE;
+
+  it('creates it with numbers, media encryption, credentials and ownership metadata', async () => {
+    const desired = inboundDesired(AUTH_IN);
+    const { result, client } = await apply(desired, []);
+    expect(result.trunkId).toBe('ST_in_new');
+    expect(client.createSipInboundTrunk).toHaveBeenCalledWith(
+      'genesys-byoc',
+      ['+18005550100', '+18005550109'],
+      {
+        allowedAddresses: ['198.51.100.0/24'],
+        headersToAttributes: { ...headerAttributes },
+        includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+        mediaEncryption: REQUIRE,
+        media: new SIPMediaConfig({ encryption: REQUIRE }),
+        authUsername: 'genesys-byoc',
+        authPassword: 'inbound-password-1',
+        metadata: ownershipMetadata('inbound-trunk', desired.trunk.hash),
+      },
+    );
+    // The rule was bound to a trunk that is gone: it is rebound to the new one.
+    expect(client.updateSipDispatchRule.mock.calls[0]?.[1].trunkIds).toEqual(['ST_in_new']);
+  });
+
+  it('creates it without credentials, allowing SRTP, by default', async () => {
+    const { client } = await apply(inboundDesired(undefined, ''), []);
+    const [, numbers, opts] = client.createSipInboundTrunk.mock.calls[0] ?? [];
+    expect(numbers).toEqual(['+18005550100']);
+    expect(opts).toMatchObject({
+      mediaEncryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW,
+      media: new SIPMediaConfig({ encryption: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW }),
+    });
+    expect(opts).not.toHaveProperty('authUsername');
+    expect(opts).not.toHaveProperty('authPassword');
+  });
+
+  it('replaces every field on update, with the new password', async () => {
+    const rotated = { ...AUTH_IN, password: 'inbound-password-2' };
+    const desired = inboundDesired(rotated);
+    const { result, client } = await apply(desired, [
+      inboundTrunk(inboundDesired(AUTH_IN).trunk.hash),
+    ]);
+    expect(result.trunkId).toBe('ST_in');
+    expect(client.createSipInboundTrunk).not.toHaveBeenCalled();
+    expect(client.updateSipInboundTrunk).toHaveBeenCalledWith(
+      'ST_in',
+      new SIPInboundTrunkInfo({
+        sipTrunkId: 'ST_in',
+        name: 'genesys-byoc',
+        numbers: ['+18005550100', '+18005550109'],
+        allowedAddresses: ['198.51.100.0/24'],
+        headersToAttributes: { ...headerAttributes },
+        includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+        mediaEncryption: REQUIRE,
+        media: new SIPMediaConfig({ encryption: REQUIRE }),
+        authUsername: 'genesys-byoc',
+        authPassword: 'inbound-password-2',
+        metadata: ownershipMetadata('inbound-trunk', desired.trunk.hash),
+      }),
+    );
+    expect(client.updateSipDispatchRule).not.toHaveBeenCalled();
+  });
+
+  it('clears credentials no longer configured on update', async () => {
+    const { client } = await apply(inboundDesired(undefined), [
+      inboundTrunk(inboundDesired(AUTH_IN).trunk.hash),
+    ]);
+    expect(client.updateSipInboundTrunk.mock.calls[0]?.[1]).toMatchObject({
+      authUsername: '',
+      authPassword: '',
+    });
+  });
+});
+
 describe('formatPlan', () => {
   it('prints one aligned line per action, outbound trunk included', () => {
     expect(
@@ -250,13 +409,18 @@ describe('formatPlan', () => {
   });
 
   it('never shows the credentials', async () => {
-    const desired = desiredFor(OUTBOUND, AUTH);
+    const desired = desiredState(parseRouting(routingYaml(OUTBOUND), 'test.yaml'), {
+      inboundAuth: AUTH_IN,
+      outboundAuth: AUTH,
+      hashKey: HASH_KEY,
+    });
     const { admin } = fakeAdmin([]);
     const plan = await planReconcile(admin, desired);
     for (const text of [formatPlan(plan), JSON.stringify(plan)]) {
       expect(text).toContain('genesys-out');
-      expect(text).not.toContain(AUTH.password);
-      expect(text).not.toContain(AUTH.username);
+      expect(text).toContain('genesys-byoc');
+      for (const secret of [AUTH.password, AUTH.username, AUTH_IN.password])
+        expect(text).not.toContain(secret);
     }
   });
 });

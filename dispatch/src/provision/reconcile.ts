@@ -12,9 +12,12 @@ import {
   SIPDispatchRuleInfo,
   SIPHeaderOptions,
   SIPInboundTrunkInfo,
+  SIPMediaConfig,
+  SIPMediaEncryption,
   SIPOutboundTrunkInfo,
   SIPTransport,
 } from '@livekit/protocol';
+import type { MediaEncryption } from '../../../contracts/routing.ts';
 import {
   ownershipMetadata,
   readOwnership,
@@ -153,6 +156,9 @@ export async function applyPlan(
       allowedAddresses: [...t.allowedAddresses],
       headersToAttributes: { ...t.headersToAttributes },
       includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+      ...mediaFields(t.mediaEncryption),
+      // The SDK sends these only when set: no credentials means none on the trunk.
+      ...(t.auth && { authUsername: t.auth.username, authPassword: t.auth.password }),
       metadata: ownershipMetadata(t.key, t.hash),
     });
     trunkId = created.sipTrunkId;
@@ -207,6 +213,7 @@ async function applyOutboundTrunk(
   if (action?.op === 'create') {
     const created = await admin.client.createSipOutboundTrunk(t.name, t.address, [...t.numbers], {
       transport: SIP_TRANSPORTS[t.transport],
+      ...mediaFields(t.mediaEncryption),
       // The SDK sends these only when set: no credentials means none on the trunk.
       ...(t.auth && { authUsername: t.auth.username, authPassword: t.auth.password }),
       metadata: ownershipMetadata(t.key, t.hash),
@@ -240,6 +247,25 @@ const SIP_TRANSPORTS: Readonly<Record<DesiredOutboundTrunk['transport'], SIPTran
   tls: SIPTransport.SIP_TRANSPORT_TLS,
 };
 
+const MEDIA_ENCRYPTIONS: Readonly<Record<MediaEncryption, SIPMediaEncryption>> = {
+  disable: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_DISABLE,
+  allow: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW,
+  require: SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE,
+};
+
+/**
+ * A trunk's SRTP setting in both of LiveKit's fields: `media.encryption`,
+ * which wins when set (even to disable), and the deprecated
+ * `mediaEncryption` older readers show, kept equal to it.
+ */
+function mediaFields(e: MediaEncryption): {
+  mediaEncryption: SIPMediaEncryption;
+  media: SIPMediaConfig;
+} {
+  const encryption = MEDIA_ENCRYPTIONS[e];
+  return { mediaEncryption: encryption, media: new SIPMediaConfig({ encryption }) };
+}
+
 function diff(
   kind: PlanAction['kind'],
   want: DesiredTrunk | DesiredOutboundTrunk | DesiredRule,
@@ -258,6 +284,10 @@ function trunkInfo(t: DesiredTrunk, id: string): SIPInboundTrunkInfo {
     allowedAddresses: [...t.allowedAddresses],
     headersToAttributes: { ...t.headersToAttributes },
     includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
+    ...mediaFields(t.mediaEncryption),
+    // A replace, not a patch: credentials removed from the environment are removed here too.
+    authUsername: t.auth?.username ?? '',
+    authPassword: t.auth?.password ?? '',
     metadata: ownershipMetadata(t.key, t.hash),
   });
 }
@@ -269,6 +299,7 @@ function outboundTrunkInfo(t: DesiredOutboundTrunk, id: string): SIPOutboundTrun
     address: t.address,
     transport: SIP_TRANSPORTS[t.transport],
     numbers: [...t.numbers],
+    ...mediaFields(t.mediaEncryption),
     authUsername: t.auth?.username ?? '',
     authPassword: t.auth?.password ?? '',
     metadata: ownershipMetadata(t.key, t.hash),
