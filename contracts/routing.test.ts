@@ -205,6 +205,33 @@ describe('parseRouting', () => {
     expect(problems[0]).toContain(problem);
   });
 
+  it('accepts a route chosen by an X- header or a UUI field instead of numbers', () => {
+    const doc = validDoc();
+    Object.assign(doc.routes[1] ?? {}, {
+      numbers: undefined,
+      match: { header: 'X-AI-Route', equals: 'billing' },
+    });
+    const route = parseDoc(doc).routes[1];
+    expect(route?.numbers).toEqual([]);
+    expect(route?.match).toEqual({ header: 'X-AI-Route', equals: 'billing' });
+  });
+
+  it.each([
+    [{ numbers: [] }, 'routes.1: a route needs numbers, a match, or both'],
+    [
+      { numbers: [], match: { header: 'Contact', equals: 'x' } },
+      'routes.1.match.header: must be an X- header name like X-AI-Route',
+    ],
+    [
+      { numbers: [], match: { header: 'X-A', uuiField: 'a', equals: 'x' } },
+      'routes.1.match: name exactly one of header or uuiField',
+    ],
+  ])('refuses the route %j', (fields, problem) => {
+    const doc = validDoc();
+    Object.assign(doc.routes[1] ?? {}, fields);
+    expect(problemsOf(doc)).toContain(problem);
+  });
+
   it('reports a humanQueue that is not defined under queues', () => {
     const doc = validDoc();
     const route = doc.routes[1];
@@ -247,12 +274,10 @@ describe('parseRouting', () => {
     },
   );
 
-  it('refuses a route without numbers', () => {
+  it('refuses a route with neither numbers nor a match', () => {
     const doc = validDoc();
     doc.routes[0]?.numbers.splice(0);
-    expect(problemsOf(doc)).toEqual([
-      'routes.0.numbers: Too small: expected array to have >=1 items',
-    ]);
+    expect(problemsOf(doc)).toEqual(['routes.0: a route needs numbers, a match, or both']);
   });
 
   it('refuses empty allowedAddresses (no "allow all")', () => {

@@ -153,11 +153,40 @@ const handoffOverride = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/**
+ * A route chosen by what the Genesys flow put on the call rather than by the
+ * number it dialled: an X- header's value, or a field of the UUI.
+ */
+export const routeMatchSchema = z
+  .object({
+    /** An X- header name, e.g. `X-AI-Route` (compared case-insensitively). */
+    header: z
+      .string()
+      .regex(/^x-[a-z0-9-]+$/i, 'must be an X- header name like X-AI-Route')
+      .optional(),
+    /** A UUI field name, e.g. `ai_route` (from `Set UUI Data` in Architect). */
+    uuiField: z
+      .string()
+      .regex(/^[a-z0-9_]+$/i, 'must be a UUI field name like ai_route')
+      .optional(),
+    /** The value that selects this route (exact, case-sensitive). */
+    equals: z.string().min(1).max(200),
+  })
+  .strict()
+  .refine((m) => (m.header === undefined) !== (m.uuiField === undefined), {
+    message: 'name exactly one of header or uuiField',
+  });
+
 export const routeSchema = z
   .object({
     name,
-    /** Called numbers (DNIS) this route answers. */
-    numbers: z.array(phoneNumber).min(1),
+    /** Called numbers (DNIS) this route answers; a dispatch rule each. */
+    numbers: z.array(phoneNumber).default([]),
+    /**
+     * Takes calls that arrive on any route's number when the header or UUI
+     * field matches; checked before the number's route, in file order.
+     */
+    match: routeMatchSchema.optional(),
     /** Persona that answers calls on this route (a name from the persona registry). */
     persona: name,
     /** Queue the caller reaches by pressing 0 or asking for a person. */
@@ -284,6 +313,13 @@ export const routingSchema = z
         });
       }
       seenRoutes.add(route.name);
+      if (route.numbers.length === 0 && !route.match) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i],
+          message: 'a route needs numbers, a match, or both',
+        });
+      }
       if (!Object.hasOwn(cfg.queues, route.humanQueue)) {
         ctx.addIssue({
           code: 'custom',
@@ -393,6 +429,27 @@ export function loadRouting(file: string): RoutingConfig {
     ]);
   }
   return parseRouting(text, file);
+}
+
+/**
+ * The first route whose `match` the call meets: an X- header value (names
+ * compared lower-case) or a UUI field value.
+ *
+ * @example
+ * matchedRoute(routing, { 'x-ai-route': 'billing' }, { account: '42' })?.name; // 'billing-line'
+ */
+export function matchedRoute(
+  routing: RoutingConfig,
+  xHeaders: Readonly<Record<string, string>>,
+  uuiFields: Readonly<Record<string, string>> | undefined,
+): Route | undefined {
+  return routing.routes.find(({ match }) => {
+    if (!match) return false;
+    const value = match.header
+      ? xHeaders[match.header.toLowerCase()]
+      : uuiFields?.[match.uuiField ?? ''];
+    return value === match.equals;
+  });
 }
 
 /** The route that answers a called number, if any. */

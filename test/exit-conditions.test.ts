@@ -25,6 +25,7 @@ import { REPO_ROOT } from './harness/tools.ts';
 const KEYPAD_CNV = '0b7e3a52-6c1d-4f8e-9a2b-3c4d5e6f7a81';
 const SILENT_TRANSFER_CNV = '0b7e3a52-6c1d-4f8e-9a2b-3c4d5e6f7a82';
 const SILENT_END_CNV = '0b7e3a52-6c1d-4f8e-9a2b-3c4d5e6f7a83';
+const PLATINUM_CNV = '0b7e3a52-6c1d-4f8e-9a2b-3c4d5e6f7a85';
 /** The test account's PIN has zeros: typed into a keypad entry they must not transfer. */
 const PIN = TEST_ACCOUNT.pin;
 
@@ -174,5 +175,36 @@ describe('silent caller, persona policy "end"', () => {
   it('spoke the greeting, the prompt and the goodbye', () => {
     // Greeting (~5 s), "Are you still there?" (~1 s) and the goodbye (~5 s).
     expect(call.heard.voicedMs).toBeGreaterThan(7000);
+  });
+});
+
+describe('a route chosen by an X- header', () => {
+  let call: GenesysCallReport;
+
+  beforeAll(async () => {
+    // Dialled on the silent-transfer number, but the flow marks the caller platinum.
+    call = await placeGenesysCall(stack, {
+      ...defaultGenesysCall,
+      scenario: 'genesys-silent-caller.xml',
+      dnis: '+18005550110',
+      conversationId: PLATINUM_CNV,
+      customerTier: 'platinum',
+      speech: '',
+      trailingSilenceSeconds: 0,
+    });
+    await waitForIdleWorker(stack.ports.agentHealth);
+  });
+
+  it("runs the matched route's persona and policy instead of the number's", () => {
+    const answered = callLines(PLATINUM_CNV).find((l) => l.msg === 'call answered');
+    expect(answered).toMatchObject({
+      route: 'platinum',
+      numberRoute: 'silent-transfer',
+      persona: 'after-hours',
+    });
+    // after-hours ends a silent call where silent-transfer would have transferred it.
+    expect(call.sipp.failures).toEqual([]);
+    expect(call.refer).toBeUndefined();
+    expect(call.byeReceived).toBe(true);
   });
 });

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { AutoSubscribe, voice, type JobContext, type VAD } from '@livekit/agents';
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { RoomServiceClient, SipClient } from 'livekit-server-sdk';
-import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import {
+  encodeDispatchMetadata,
+  parseDispatchMetadata,
+} from '../../../contracts/dispatch-metadata.ts';
 import { AGENT_METRICS, type CallOutcomeLabel } from '../../../contracts/metrics.ts';
 import { AGENT_ATTRIBUTES, type AgentCallPhase } from '../../../contracts/recovery.ts';
 import { redactText } from '../../../contracts/redact.ts';
@@ -37,6 +40,7 @@ import { createCallRuntime } from './runtime.ts';
 import { createHandoffMonitor } from '../policy/handoff-monitor.ts';
 import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
 import { watchExits } from './exits.ts';
+import { routeCall } from './route.ts';
 import { createTransferControl } from './transfers.ts';
 import { createConsultRunner } from './warm-transfer.ts';
 
@@ -53,7 +57,7 @@ export async function answerCall<ProcessData>(
   config: AgentConfig,
   vad: VAD,
 ): Promise<void> {
-  const meta = parseDispatchMetadata(ctx.job.metadata);
+  const ruleMeta = parseDispatchMetadata(ctx.job.metadata);
 
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
   const caller = await waitForSipCaller(ctx);
@@ -62,6 +66,8 @@ export async function answerCall<ProcessData>(
     caller.attributes,
     pd === undefined ? {} : { protocolDiscriminator: pd },
   );
+  // A route matching the flow's X- header or UUI field takes over from the number's route.
+  const meta = routeCall(config.routing, ruleMeta, call);
   const choice = selectPersona(meta, call);
   const persona = choice.persona;
   const ids = {
@@ -80,7 +86,7 @@ export async function answerCall<ProcessData>(
       ?.setAttributes({
         [AGENT_ATTRIBUTES.phase]: phase,
         [AGENT_ATTRIBUTES.route]: meta.route,
-        [AGENT_ATTRIBUTES.metadata]: ctx.job.metadata,
+        [AGENT_ATTRIBUTES.metadata]: encodeDispatchMetadata(meta),
       })
       .catch((err: unknown) => callLog.warn({ error: String(err) }, 'call phase not published'));
   };
@@ -98,6 +104,7 @@ export async function answerCall<ProcessData>(
       uuiFields: call.uui?.fields,
       xHeaders: call.xHeaders,
       personaSource: choice.source,
+      ...(meta.route !== ruleMeta.route ? { numberRoute: ruleMeta.route } : {}),
     },
     'call answered',
   );

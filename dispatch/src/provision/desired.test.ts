@@ -70,6 +70,18 @@ describe('desiredState from livekit-config/routing.yaml', () => {
     });
   });
 
+  it('wants no dispatch rule for a route chosen only by a header match', () => {
+    const doc = twoRouteDoc();
+    doc.routes.push({
+      name: 'platinum',
+      match: { header: 'X-Customer-Tier', equals: 'platinum' },
+      persona: 'self-service',
+      humanQueue: 'general',
+    } as unknown as RoutingDoc['routes'][number]);
+    const rules = desiredState(parseDoc(doc)).rules.map((r) => r.route);
+    expect(rules).toEqual(['main', 'billing-line']);
+  });
+
   it('writes agent metadata that the agent parses back to the route', () => {
     const rule = state.rules[0];
     expect(rule).toBeDefined();

@@ -109,7 +109,10 @@ export function desiredState(
   return {
     trunk: desiredInboundTrunk(routing.inboundTrunk, routing.routes, options),
     outboundTrunk: routing.outboundTrunk && desiredOutboundTrunk(routing.outboundTrunk, options),
-    rules: routing.routes.map((route) => desiredRule(routing, route)),
+    // Match-only routes have no number to dispatch on: the agent applies them.
+    rules: routing.routes
+      .filter((route) => route.numbers.length > 0)
+      .map((route) => desiredRule(routing, route)),
   };
 }
 
