@@ -19,20 +19,7 @@ export function synthesizeCallerSpeech(
 ): void {
   if (text === '') {
     // A caller who says nothing: line silence (one second unless told).
-    const seconds = String(opts.trailingSilenceSeconds || 1);
-    execFileSync('sox', [
-      '-n',
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      '-e',
-      'u-law',
-      outFile,
-      'trim',
-      '0',
-      seconds,
-    ]);
+    generatePhoneAudio(outFile, ['trim', '0', String(opts.trailingSilenceSeconds || 1)]);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'caller-speech-'));
@@ -54,6 +41,11 @@ export function synthesizeCallerSpeech(
 }
 
 /** G.711 mu-law byte to 16-bit linear PCM. */
+/** Writes 8 kHz mu-law WAV made by sox from nothing (`-n`) through `effects` (silence, tones). */
+export function generatePhoneAudio(outFile: string, effects: readonly string[]): void {
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', outFile, ...effects]);
+}
+
 export function mulawToLinear(byte: number): number {
   const u = ~byte & 0xff;
   const sign = u & 0x80;

@@ -3,28 +3,12 @@
  * tone of its own, and a 20 ms frame "carries" a tone when the Goertzel power
  * at that frequency is most of the frame's energy and the frame is not quiet.
  */
-import { execFileSync } from 'node:child_process';
-import { mulawToLinear } from './audio.ts';
+import { generatePhoneAudio, mulawToLinear } from './audio.ts';
 import type { RtpPacket } from './rtp-capture.ts';
 
 /** Writes `seconds` of a sine tone as 8 kHz mu-law WAV (sox). */
 export function writeTone(file: string, hz: number, seconds: number): void {
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-e',
-    'u-law',
-    file,
-    'synth',
-    String(seconds),
-    'sine',
-    String(hz),
-    'vol',
-    '0.3',
-  ]);
+  generatePhoneAudio(file, ['synth', String(seconds), 'sine', String(hz), 'vol', '0.3']);
 }
 
 /** Share of a frame's energy at `hz` (0..1), by the Goertzel algorithm. */

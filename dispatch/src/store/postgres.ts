@@ -6,9 +6,8 @@
  */
 import pg from 'pg';
 import { log } from '../log.ts';
-import { migrate } from './migrate.ts';
 import { numberPlaceholders, type SqlDatabase, type SqlSession, type SqlValue } from './sql.ts';
-import { sqlStore } from './sql-store.ts';
+import { migratedStore } from './sql-store.ts';
 import type { Store } from './store.ts';
 
 /** Advisory lock key of dispatch's migrations (any constant; "gva" in ASCII). */
@@ -114,12 +113,5 @@ function isQueryError(err: unknown): err is pg.DatabaseError {
  * await store.close();
  */
 export async function openPostgresStore(url: string, options?: PostgresOptions): Promise<Store> {
-  const db = openPostgresDatabase(url, options);
-  try {
-    await migrate(db);
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
-  return sqlStore(db);
+  return migratedStore(openPostgresDatabase(url, options));
 }

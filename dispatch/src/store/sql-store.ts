@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { callRecordQueries } from './call-records-sql.ts';
+import { migrate } from './migrate.ts';
 import type { SqlDatabase } from './sql.ts';
 import type { CallbackRecord, ContextRecord, NewCallback, NewContext, Store } from './store.ts';
 
@@ -97,4 +98,20 @@ function callbackFromRow(r: CallbackRow): CallbackRecord {
     sipCallId: r.sip_call_id ?? undefined,
     status: 'pending',
   });
+}
+
+/**
+ * Migrates `db` and returns the store on it; closes `db` when migrating fails.
+ *
+ * @example
+ * const store = await migratedStore(openSqliteDatabase(':memory:'));
+ */
+export async function migratedStore(db: SqlDatabase): Promise<Store> {
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return sqlStore(db);
 }

@@ -7,9 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { migrate } from './migrate.ts';
 import type { SqlDatabase, SqlSession, SqlValue } from './sql.ts';
-import { sqlStore } from './sql-store.ts';
+import { migratedStore } from './sql-store.ts';
 import type { Store } from './store.ts';
 
 /** SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE. */
@@ -100,12 +99,5 @@ export function openSqliteDatabase(path: string): SqlDatabase {
  * await store.close();
  */
 export async function openSqliteStore(path: string): Promise<Store> {
-  const db = openSqliteDatabase(path);
-  try {
-    await migrate(db);
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
-  return sqlStore(db);
+  return migratedStore(openSqliteDatabase(path));
 }
