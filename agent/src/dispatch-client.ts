@@ -4,11 +4,9 @@
  * 5xx: a caller waits on the line meanwhile, so the budget is a few seconds.
  */
 import { newCallRecordSchema, type NewCallRecord } from '../../contracts/call-record.ts';
-import { newCallbackSchema, type NewCallbackRequest } from '../../contracts/callbacks.ts';
 import { newContextRecordSchema, type NewContextRecord } from '../../contracts/context-record.ts';
 
 export type DispatchClient = Readonly<{
-  createCallback: (req: NewCallbackRequest) => Promise<{ id: string }>;
   createContext: (record: NewContextRecord) => Promise<{ id: string }>;
   createCallRecord: (record: NewCallRecord) => Promise<{ id: string }>;
   /** Posts an already validated payload (the spool's redelivery). */
@@ -30,14 +28,13 @@ export class DispatchUnavailableError extends Error {
 /**
  * @example
  * const dispatch = createDispatchClient({ url: 'http://dispatch:8080', token });
- * const { id } = await dispatch.createCallback({ number: '+15551234567', issueType: 'billing', route, persona });
+ * const { id } = await dispatch.createContext(record); // callbacks and call records go through dispatch-spool.ts
  */
 export function createDispatchClient(opts: {
   url: string | undefined;
   token: string | undefined;
 }): DispatchClient {
   return {
-    createCallback: (req) => post(opts, '/v1/callbacks', newCallbackSchema.parse(req)),
     createContext: (record) => post(opts, '/v1/context', newContextRecordSchema.parse(record)),
     createCallRecord: (record) =>
       post(opts, '/v1/calls/records', newCallRecordSchema.parse(record)),

@@ -23,7 +23,7 @@ export type AttemptRun = (
  * const result = await collectWithRetries(async (attempt, previous) => {
  *   await session.say(previous ? 'Sorry, let us try again. Enter your PIN.' : 'Enter your PIN.')
  *     .waitForPlayout();
- *   return collectFromRoom(room, callerIdentity, pinSpec, systemClock, attempt);
+ *   return createDigitCollector(pinSpec, systemClock, attempt).result; // fed by onDtmf
  * }, pinSpec.maxAttempts);
  */
 export async function collectWithRetries(

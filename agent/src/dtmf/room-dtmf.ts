@@ -1,15 +1,9 @@
 /**
- * LiveKit room → digit collector. SIP callers' keypad presses arrive as
- * `RoomEvent.DtmfReceived`; only the given participant's presses count, and
- * the listener is removed as soon as the attempt settles.
+ * LiveKit room → keypad keys. SIP callers' presses arrive as
+ * `RoomEvent.DtmfReceived`; only the given participant's presses count
+ * (call/keypad.ts feeds them to a digit collector).
  */
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
-import {
-  createDigitCollector,
-  type AttemptResult,
-  type Clock,
-  type DigitSpec,
-} from './collector.ts';
 
 /** The part of a `Room` this module uses. */
 export type DtmfRoom = Pick<Room, 'on' | 'off'>;
@@ -27,27 +21,4 @@ export function onDtmf(room: DtmfRoom, identity: string, onKey: (key: string) =>
   };
   room.on(RoomEvent.DtmfReceived, listener);
   return () => void room.off(RoomEvent.DtmfReceived, listener);
-}
-
-/**
- * One attempt: a fresh collector fed by `identity`'s keys; the listener is
- * removed when the result settles (at the latest `spec.overallTimeoutMs` later).
- *
- * @example
- * const result = await collectFromRoom(ctx.room, callerIdentity, pinSpec, systemClock, 1);
- */
-export async function collectFromRoom<Handle>(
-  room: DtmfRoom,
-  identity: string,
-  spec: DigitSpec,
-  clock: Clock<Handle>,
-  attempt = 1,
-): Promise<AttemptResult> {
-  const collector = createDigitCollector(spec, clock, attempt);
-  const stop = onDtmf(room, identity, collector.press);
-  try {
-    return await collector.result;
-  } finally {
-    stop();
-  }
 }
