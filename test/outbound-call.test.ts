@@ -132,7 +132,12 @@ describe('an outbound call the callee answers', () => {
       heard = (await capture.stop()).filter((p) => p.dstPort === stack.ports.humanMedia);
     }
     jobsLeft = await waitForIdleWorker(stack.ports.agentHealth);
-    agentLog = readJsonLog(stack.runDir, 'agent.log');
+    // The worker may report the job gone before its process has written its last lines.
+    agentLog = await waitFor(
+      () => readJsonLog(stack.runDir, 'agent.log'),
+      (lines) => lines.some((l) => l.msg === 'AgentSession closed'),
+      10_000,
+    );
   }, 120_000);
 
   it('answers 201 once the callee picked up, with the room and SIP call id', () => {
