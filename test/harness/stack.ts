@@ -28,6 +28,10 @@ export type StackOptions = Readonly<{
   agentEnv?: Readonly<Record<string, string>>;
   /** Start only Redis and livekit-server (for control-plane tests). Default false. */
   livekitOnly?: boolean;
+  /** Start our agent worker (default true); false leaves the room for another worker. */
+  agent?: boolean;
+  /** Node options for the agent worker, which its job processes inherit (e.g. `--cpu-prof`). */
+  agentNodeArgs?: readonly string[];
 }>;
 
 export type Stack = Readonly<{
@@ -162,10 +166,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       logFile: join(runDir, 'dispatch.log'),
       ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),
     });
+    if (opts.agent === false) return finish();
     await add({
       name: 'agent',
       command: process.execPath,
-      args: [join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
+      args: [...(opts.agentNodeArgs ?? []), join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
       env: {
         ...livekitEnv,
         // One machine runs the whole stack and the tests: count capacity in calls only.
