@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['agent/**/*.test.ts', 'dispatch/**/*.test.ts', 'contracts/**/*.test.ts'],
+          include: [
+            'agent/**/*.test.ts',
+            'dispatch/**/*.test.ts',
+            'contracts/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           typecheck: { enabled: true, tsconfig: './tsconfig.json' },
         },
       },
