@@ -1,5 +1,5 @@
 # Every target sets up what it needs first (scripts/setup.sh is idempotent).
-.PHONY: setup up demo test test-unit test-stack lint typecheck format persona
+.PHONY: setup up demo test test-unit test-stack lint typecheck format persona bench
 RUN := scripts/with-env.sh
 
 setup:
@@ -16,6 +16,10 @@ demo: setup
 ## Every check and test, as CI runs it.
 test: setup
 	@$(RUN) scripts/test.sh
+
+## Wire benchmark against LiveKit Agents for Python: make bench [FULL=1] [PROFILE=1] (docs/benchmark.md)
+bench: setup
+	@FULL=$(FULL) PROFILE=$(PROFILE) $(RUN) node bench/main.ts
 
 test-unit: setup
 	@$(RUN) npx --no-install vitest run --project unit

@@ -1,0 +1,124 @@
+/**
+ * What one `make bench` run measures: which systems, in which voice modes,
+ * under which arrival patterns. The quick profile answers the issue's
+ * question in about a quarter of an hour on 2 cores; the full sweep repeats
+ * every point (medians of several runs) and adds a steady Poisson load and
+ * the typical-provider latencies.
+ */
+
+/** The worker under test. */
+export type SystemName =
+  /** Our worker as shipped (its telephony tuning). */
+  | 'ours'
+  /** Our worker with the framework's own turn-taking defaults, to show what tuning buys. */
+  | 'ours-defaults'
+  /** LiveKit Agents for Python, written the way LiveKit's telephony docs show. */
+  | 'peer';
+
+/**
+ * The voice the calls run on: the offline voice as shipped (ours only: the
+ * peer has none), or the real cloud plugins against stand-ins with no added
+ * latency (our own overhead) or a typical provider's latencies.
+ */
+export type VoiceName = 'offline' | 'cloud-zero' | 'cloud-typical';
+
+export type ArrivalPattern =
+  | Readonly<{ kind: 'burst'; callers: number; perSecond: number }>
+  | Readonly<{ kind: 'poisson'; perSecond: number; durationSeconds: number; seed: number }>;
+
+/** One system in one voice mode, started once and offered each load in turn. */
+export type PlanGroup = Readonly<{
+  system: SystemName;
+  voice: VoiceName;
+  loads: readonly ArrivalPattern[];
+}>;
+
+export type Plan = Readonly<{
+  name: 'quick' | 'full' | 'smoke';
+  repetitions: number;
+  groups: readonly PlanGroup[];
+}>;
+
+const BURST_RATE = 2;
+const burst = (callers: number): ArrivalPattern => ({
+  kind: 'burst',
+  callers,
+  perSecond: BURST_RATE,
+});
+
+/** The concurrency points the issue asks for: a single call, then 4, 8, 12 and 25 callers. */
+export const CONCURRENCY = [1, 4, 8, 12, 25] as const;
+
+/**
+ * At most 15 minutes on 2 cores: every concurrency point for our worker and
+ * the peer on the zero-latency stand-ins and for our offline voice, and the
+ * framework defaults at one and twelve callers.
+ *
+ * @example
+ * quickPlan().groups.map((g) => `${g.system}/${g.voice}`); // ['ours/cloud-zero', 'peer/cloud-zero', …]
+ */
+export function quickPlan(): Plan {
+  const all = CONCURRENCY.map(burst);
+  return {
+    name: 'quick',
+    repetitions: 1,
+    groups: [
+      { system: 'ours', voice: 'cloud-zero', loads: all },
+      { system: 'peer', voice: 'cloud-zero', loads: all },
+      { system: 'ours-defaults', voice: 'cloud-zero', loads: [burst(1), burst(12)] },
+      { system: 'ours', voice: 'offline', loads: all },
+    ],
+  };
+}
+
+/**
+ * Every system at every point, three times (medians reported), both
+ * provider profiles, and a steady Poisson load of 0.2 calls/s for 3 minutes
+ * (about 9 concurrent callers at the script's ~45 s holding time).
+ *
+ * @example
+ * fullPlan().repetitions; // 3
+ */
+export function fullPlan(): Plan {
+  const loads = [
+    ...CONCURRENCY.map(burst),
+    { kind: 'poisson', perSecond: 0.2, durationSeconds: 180, seed: 7 } as const,
+  ];
+  const groups: PlanGroup[] = [];
+  for (const voice of ['cloud-zero', 'cloud-typical'] as const)
+    for (const system of ['ours', 'ours-defaults', 'peer'] as const)
+      groups.push({ system, voice, loads });
+  groups.push({ system: 'ours', voice: 'offline', loads });
+  groups.push({ system: 'ours-defaults', voice: 'offline', loads });
+  return { name: 'full', repetitions: 3, groups };
+}
+
+/**
+ * One call per system, for the test suite: proves the harness works end to
+ * end (no timing is judged there).
+ *
+ * @example
+ * smokePlan().groups.length; // 2
+ */
+export function smokePlan(): Plan {
+  return {
+    name: 'smoke',
+    repetitions: 1,
+    groups: [
+      { system: 'ours', voice: 'cloud-zero', loads: [burst(1)] },
+      { system: 'peer', voice: 'cloud-zero', loads: [burst(1)] },
+    ],
+  };
+}
+
+/** Callers offered by a pattern (expected, for Poisson). */
+export function offeredCallers(p: ArrivalPattern): number {
+  return p.kind === 'burst' ? p.callers : Math.round(p.perSecond * p.durationSeconds);
+}
+
+/** A short label: `burst 12 @2/s`, `poisson 0.2/s 180 s`. */
+export function patternLabel(p: ArrivalPattern): string {
+  return p.kind === 'burst'
+    ? `burst ${p.callers} @${p.perSecond}/s`
+    : `poisson ${p.perSecond}/s ${p.durationSeconds} s`;
+}
