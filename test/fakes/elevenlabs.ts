@@ -1,0 +1,203 @@
+/**
+ * A FAKE of ElevenLabs' text-to-speech API (`https://api.elevenlabs.io/v1`)
+ * on 127.0.0.1, speaking the real wire protocol so the real plugins
+ * (`@livekit/agents-plugin-elevenlabs`, `livekit-plugins-elevenlabs`) run
+ * against it unchanged: the `multi-stream-input` and `stream-input`
+ * WebSockets (base64 PCM with character alignment, `isFinal` per context),
+ * the chunked HTTP `/text-to-speech/{voice}/stream`, and `/voices`.
+ * Audio is cut from one pre-rendered speech clip (see speech-clip.ts):
+ * nothing is synthesized per request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { z } from 'zod';
+import { ElevenLabsSession } from './elevenlabs-session.ts';
+import { LATENCY_PROFILES, type LatencyProfile } from './latency.ts';
+import { CLIP_RATES, clipReader, loadSpeechClip } from './speech-clip.ts';
+import { paceSpeech } from './speech-pacing.ts';
+import { acceptWebSocket, rejectUpgrade } from './websocket.ts';
+
+export type FakeElevenLabsOptions = Readonly<{
+  profile?: LatencyProfile;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  log?: (line: string) => void;
+}>;
+
+export type FakeElevenLabsCounters = Readonly<{
+  /** WebSocket connections accepted. */
+  connections: number;
+  open: number;
+  refused: number;
+  /** Synthesis contexts opened over all connections. */
+  contexts: number;
+  /** Characters of text received (WebSocket and HTTP). */
+  characters: number;
+  /** Audio sent, in seconds. */
+  audioSeconds: number;
+  /** HTTP synthesis requests (`/stream`). */
+  httpRequests: number;
+}>;
+
+export type FakeElevenLabs = Readonly<{
+  /** `baseURL` for both plugins and ELEVENLABS_BASE_URL: `http://host:port/v1`. */
+  url: string;
+  counters: () => FakeElevenLabsCounters;
+  close: () => Promise<void>;
+}>;
+
+const SPEECH_PATH =
+  /^\/v1\/text-to-speech\/([A-Za-z0-9_-]+)(\/stream|\/multi-stream-input|\/stream-input)?$/;
+
+const outputFormat = z
+  .string()
+  .default('pcm_22050')
+  .transform((f, ctx) => {
+    const rate = /^pcm_(\d+)$/.exec(f)?.[1];
+    if (!rate || !CLIP_RATES.includes(Number(rate) as (typeof CLIP_RATES)[number])) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the FAKE ElevenLabs serves pcm_<rate> for ${CLIP_RATES.join(', ')} Hz, not ${f}`,
+      });
+      return z.NEVER;
+    }
+    return Number(rate);
+  });
+
+const httpBody = z.object({ text: z.string().min(1), model_id: z.string().optional() }).loose();
+
+/**
+ * @example
+ * const elevenlabs = await startFakeElevenLabs({ profile: latencyProfile('typical') });
+ * new elevenlabs.TTS({ apiKey: 'fake', baseURL: elevenlabs.url, encoding: 'pcm_16000' });
+ */
+export async function startFakeElevenLabs(
+  opts: FakeElevenLabsOptions = {},
+): Promise<FakeElevenLabs> {
+  const profile = opts.profile ?? LATENCY_PROFILES.zero;
+  const log = opts.log ?? (() => {});
+  const clip = loadSpeechClip();
+  const c = {
+    connections: 0,
+    open: 0,
+    refused: 0,
+    contexts: 0,
+    characters: 0,
+    audioMs: 0,
+    http: 0,
+  };
+  const sockets = new Set<Duplex>();
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const refuse = (status: number, why: string) => {
+      c.refused++;
+      log(`FAKE ElevenLabs: refused a connection (${status} ${why})`);
+      rejectUpgrade(socket, status, why);
+    };
+    const kind = SPEECH_PATH.exec(url.pathname)?.[2];
+    if (kind !== '/multi-stream-input' && kind !== '/stream-input')
+      return refuse(404, `no WebSocket at ${url.pathname}`);
+    if (!req.headers['xi-api-key']) return refuse(401, 'missing xi-api-key');
+    const rate = outputFormat.safeParse(url.searchParams.get('output_format') ?? undefined);
+    if (!rate.success) return refuse(400, rate.error.issues.map((i) => i.message).join('; '));
+    const ws = acceptWebSocket(req, socket, head);
+    c.connections++;
+    c.open++;
+    sockets.add(socket);
+    socket.once('close', () => {
+      c.open--;
+      sockets.delete(socket);
+    });
+    new ElevenLabsSession(ws, {
+      multiContext: kind === '/multi-stream-input',
+      sampleRate: rate.data,
+      autoMode: url.searchParams.get('auto_mode') === 'true',
+      profile,
+      take: clipReader(clip.at(rate.data)).take,
+      onContext: () => void c.contexts++,
+      onText: (n) => void (c.characters += n),
+      onAudio: (ms) => void (c.audioMs += ms),
+      log,
+    });
+  };
+
+  const http = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && url.pathname === '/v1/voices')
+      return json(200, {
+        voices: [{ voice_id: 'bIHbv24MWmeRgasZH58o', name: 'FAKE voice', category: 'premade' }],
+      });
+    const speech = SPEECH_PATH.exec(url.pathname);
+    if (req.method !== 'POST' || !speech || (speech[2] !== undefined && speech[2] !== '/stream'))
+      return json(404, {
+        detail: { status: 'not_found', message: 'FAKE ElevenLabs: no such endpoint' },
+      });
+    if (!req.headers['xi-api-key'])
+      return json(401, { detail: { status: 'invalid_api_key', message: 'missing xi-api-key' } });
+    const rate = outputFormat.safeParse(url.searchParams.get('output_format') ?? undefined);
+    if (!rate.success) return json(400, { detail: { message: rate.error.issues[0]?.message } });
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let body: z.infer<typeof httpBody>;
+      try {
+        body = httpBody.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        return json(422, { detail: { message: 'FAKE ElevenLabs: body must be JSON with text' } });
+      }
+      c.http++;
+      c.characters += body.text.trim().length;
+      const abort = new AbortController();
+      res.on('close', () => abort.abort(new Error('client went away')));
+      res.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
+      paceSpeech({
+        text: body.text,
+        sampleRate: rate.data,
+        profile,
+        take: clipReader(clip.at(rate.data)).take,
+        committedAt: Date.now(),
+        signal: abort.signal,
+        send: (chunk) => {
+          c.audioMs += (chunk.pcm.length / 2 / rate.data) * 1000;
+          res.write(chunk.pcm);
+        },
+      }).then(
+        () => res.end(),
+        () => res.destroy(),
+      );
+    });
+  };
+
+  const server: Server = createServer(http);
+  server.on('upgrade', upgrade);
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  log(`FAKE ElevenLabs listening on http://${host}:${port}/v1 (profile ${profile.name})`);
+
+  return Object.freeze({
+    url: `http://${host}:${port}/v1`,
+    counters: () => ({
+      connections: c.connections,
+      open: c.open,
+      refused: c.refused,
+      contexts: c.contexts,
+      characters: c.characters,
+      audioSeconds: c.audioMs / 1000,
+      httpRequests: c.http,
+    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  });
+}

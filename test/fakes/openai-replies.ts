@@ -1,0 +1,138 @@
+/**
+ * What the FAKE OpenAI answers: a scripted conversation, not a model. A
+ * caller asking for a person gets a call to the request's transfer tool;
+ * anything else gets a short spoken reply. Tool arguments are made valid
+ * for the tool's JSON schema.
+ */
+import { z } from 'zod';
+
+/** The caller asks for a human. */
+export const PERSON_REQUEST = /\b(person|human|agent|representative|someone|somebody)\b/i;
+/** A tool that hands the caller to a human. */
+export const TRANSFER_TOOL = /transfer|escalat|human|queue/i;
+/** Enum values that name the catch-all destination, chosen when the caller names none. */
+const GENERAL_VALUE = /general|default|other|main|human|person|agent|customer/i;
+
+export const REPLIES = Object.freeze({
+  greeting: 'Hello, thank you for calling. How can I help you today?',
+  turn: 'Sure. I can help with that. Could you tell me a little more?',
+  afterTool: 'Thank you. I am connecting you now.',
+  toolSummary: 'caller asked for a person',
+});
+
+const content = z.union([
+  z.string(),
+  z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()),
+  z.null(),
+]);
+
+export const chatMessage = z.object({ role: z.string(), content: content.optional() }).loose();
+
+type JsonSchema = Readonly<{
+  type?: string | readonly string[];
+  enum?: readonly unknown[];
+  properties?: Readonly<Record<string, JsonSchema>>;
+  required?: readonly string[];
+  items?: JsonSchema;
+  maxLength?: number;
+  minimum?: number;
+  anyOf?: readonly JsonSchema[];
+}>;
+
+export const chatTool = z
+  .object({
+    type: z.literal('function'),
+    function: z
+      .object({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })
+      .loose(),
+  })
+  .loose();
+
+export type ChatMessage = z.infer<typeof chatMessage>;
+export type ChatTool = z.infer<typeof chatTool>;
+
+export type ScriptedReply =
+  | Readonly<{ kind: 'text'; text: string; why: 'greeting' | 'turn' | 'after-tool' }>
+  | Readonly<{ kind: 'tool'; name: string; arguments: string }>;
+
+/**
+ * The reply to a chat request.
+ *
+ * @example
+ * scriptedReply([{ role: 'user', content: 'Can I talk to a person?' }], tools);
+ * // { kind: 'tool', name: 'transfer_to_queue', arguments: '{"queue":"general","summary":"caller asked for a person"}' }
+ */
+export function scriptedReply(
+  messages: readonly ChatMessage[],
+  tools: readonly ChatTool[],
+): ScriptedReply {
+  const spoken = messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
+  const last = spoken.at(-1);
+  if (last?.role === 'tool') return { kind: 'text', text: REPLIES.afterTool, why: 'after-tool' };
+  const lastUser = [...spoken].reverse().find((m) => m.role === 'user');
+  if (!lastUser) return { kind: 'text', text: REPLIES.greeting, why: 'greeting' };
+  const said = textOf(lastUser);
+  const tool = PERSON_REQUEST.test(said) ? transferTool(tools) : undefined;
+  if (!tool) return { kind: 'text', text: REPLIES.turn, why: 'turn' };
+  const schema = (tool.function.parameters ?? {}) as JsonSchema;
+  return {
+    kind: 'tool',
+    name: tool.function.name,
+    arguments: JSON.stringify(valueFor(schema, said) ?? {}),
+  };
+}
+
+/** The text of a message, whatever its content shape. */
+export function textOf(message: ChatMessage): string {
+  const c = message.content;
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) return c.map((part) => part.text ?? '').join(' ');
+  return '';
+}
+
+/** The first tool that transfers to a human, preferring a named transfer over an escalation. */
+function transferTool(tools: readonly ChatTool[]): ChatTool | undefined {
+  const named = (re: RegExp) => tools.find((t) => re.test(t.function.name));
+  return named(/transfer/i) ?? named(TRANSFER_TOOL);
+}
+
+/**
+ * A value valid for `schema`. Enum strings pick the value the caller named
+ * (its first four letters appear in what they said: "bill" for billing),
+ * else a catch-all value (general, default…), else the first.
+ */
+function valueFor(schema: JsonSchema, said: string): unknown {
+  if (schema.anyOf?.[0])
+    return valueFor(schema.anyOf.find((s) => s.type !== 'null') ?? schema.anyOf[0], said);
+  if (schema.enum && schema.enum.length > 0) return enumValue(schema.enum, said);
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const name of schema.required ?? Object.keys(schema.properties ?? {})) {
+        const prop = schema.properties?.[name];
+        if (prop) out[name] = valueFor(prop, said);
+      }
+      return out;
+    }
+    case 'string':
+      return REPLIES.toolSummary.slice(0, schema.maxLength ?? undefined);
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    default:
+      return schema.properties ? valueFor({ ...schema, type: 'object' }, said) : null;
+  }
+}
+
+function enumValue(values: readonly unknown[], said: string): unknown {
+  const lower = said.toLowerCase();
+  const named = values.find(
+    (v) => typeof v === 'string' && v.length >= 4 && lower.includes(v.slice(0, 4).toLowerCase()),
+  );
+  return named ?? values.find((v) => typeof v === 'string' && GENERAL_VALUE.test(v)) ?? values[0];
+}
