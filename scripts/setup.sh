@@ -47,4 +47,5 @@ fi
 
 # 5. livekit-server and livekit-sip.
 scripts/build-livekit.sh
+bench/setup.sh # 6. the benchmark's Python venv: LiveKit Agents for Python (the peer)
 say "ready (node $(node --version), livekit-server $LIVEKIT_SERVER_VERSION, livekit-sip $LIVEKIT_SIP_VERSION)"
