@@ -29,6 +29,11 @@ export type TurnMeasurement = Readonly<{
 export type BargeInMeasurement = Readonly<{
   /** Caller speech onset (while the agent spoke) to the agent's audio stopping. */
   stopMs: number;
+  /**
+   * False when the agent spoke on past the end of the caller's utterance: stopMs is then the
+   * utterance's whole length (a lower bound).
+   */
+  stopped?: boolean;
 }>;
 
 /** One simulated Genesys call, measured from captured SIP and RTP. */
@@ -58,6 +63,8 @@ export type CallMeasurement = Readonly<{
   longestGapMs: number;
   /** Whether a REFER arrived, and its X-AI-Transfer-Reason / target when it did. */
   referTarget: string | undefined;
+  /** What the wire analysis could not measure as planned for this call (missing audio, a barge-in that did not overlap). */
+  warnings?: readonly string[];
 }>;
 
 /** CPU and memory of one group of processes over the measured window. */
@@ -85,4 +92,6 @@ export type ResourceUsage = Readonly<{
   jobStartCpuSeconds: readonly number[];
   /** Talking calls integrated over the window (call-seconds), for CPU per talking call. */
   talkingCallSeconds: number;
+  /** CPU seconds the sampler itself spent reading /proc (its thread only). */
+  samplerCpuSeconds?: number;
 }>;

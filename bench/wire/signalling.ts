@@ -1,0 +1,76 @@
+/**
+ * One caller's SIP dialog as the capture shows it, found by the caller's SIP
+ * port (one sipp per caller, each on its own port) and the Call-ID of the
+ * first INVITE sent from that port.
+ */
+import type { SipMessage } from './capture.ts';
+
+export type CallSignalling = Readonly<{
+  callId: string;
+  /** Wire time of the first INVITE sent. */
+  invitedAtMs: number;
+  /** Wire time of the first 200 OK to an INVITE received; undefined when never answered. */
+  answeredAtMs: number | undefined;
+  /** 200 when answered, else the last final status to the INVITE (407 challenge, 486, 487…). */
+  finalStatus: number | undefined;
+  /** First CANCEL the caller sent. */
+  cancelledAtMs: number | undefined;
+  referAtMs: number | undefined;
+  referTarget: string | undefined;
+  /** First BYE from the bridge, and from the caller. */
+  bridgeByeAtMs: number | undefined;
+  callerByeAtMs: number | undefined;
+  /** Last SIP message of the dialog. */
+  lastMessageAtMs: number;
+}>;
+
+/**
+ * The dialog of the caller on `sipPort`; undefined when the capture holds no INVITE from it.
+ *
+ * @example
+ * const dialog = callSignalling(capture.sip, caller.sipPort);
+ */
+export function callSignalling(
+  messages: readonly SipMessage[],
+  sipPort: number,
+): CallSignalling | undefined {
+  const invite = messages.find((m) => m.srcPort === sipPort && m.method === 'INVITE');
+  if (!invite) return undefined;
+  const dialog = messages.filter(
+    (m) => m.callId === invite.callId && (m.srcPort === sipPort || m.dstPort === sipPort),
+  );
+  const fromCaller = (m: SipMessage): boolean => m.srcPort === sipPort;
+  const inviteResponses = dialog.filter(
+    (m) => !fromCaller(m) && m.status !== undefined && m.cseqMethod === 'INVITE',
+  );
+  const answer = inviteResponses.find(
+    (m) => m.status !== undefined && m.status >= 200 && m.status < 300,
+  );
+  const finals = inviteResponses.filter((m) => (m.status ?? 0) >= 300);
+  const refer = dialog.find((m) => !fromCaller(m) && m.method === 'REFER');
+  return {
+    callId: invite.callId,
+    invitedAtMs: invite.timeMs,
+    answeredAtMs: answer?.timeMs,
+    finalStatus: answer?.status ?? finals.at(-1)?.status,
+    cancelledAtMs: dialog.find((m) => fromCaller(m) && m.method === 'CANCEL')?.timeMs,
+    referAtMs: refer?.timeMs,
+    referTarget: refer?.referTo === undefined ? undefined : referUri(refer.referTo),
+    bridgeByeAtMs: dialog.find((m) => !fromCaller(m) && m.method === 'BYE')?.timeMs,
+    callerByeAtMs: dialog.find((m) => fromCaller(m) && m.method === 'BYE')?.timeMs,
+    lastMessageAtMs: dialog.at(-1)?.timeMs ?? invite.timeMs,
+  };
+}
+
+/**
+ * The URI of a Refer-To header value, without its angle brackets and header parameters.
+ *
+ * @example
+ * referUri('<sip:+18005550150@genesys.example?User-to-User=04ab%3Bencoding%3Dhex>;x=1');
+ * // 'sip:+18005550150@genesys.example?User-to-User=04ab%3Bencoding%3Dhex'
+ */
+export function referUri(value: string): string {
+  const v = value.trim();
+  const bracketed = /^[^<]*<([^>]*)>/.exec(v);
+  return bracketed?.[1] ?? v;
+}
