@@ -7,13 +7,7 @@ import type { llm, stt, tts, VAD } from '@livekit/agents';
 import type { Persona } from '../../personas/persona.ts';
 import type { GreetingVoice } from '../greeting-cache.ts';
 import { EspeakTTS } from '../offline/espeak-tts.ts';
-import {
-  deepgramStt,
-  ELEVENLABS_ENCODING,
-  elevenLabsTts,
-  elevenLabsVoiceId,
-  openAiLlm,
-} from './cloud.ts';
+import { deepgramStt, elevenLabsTts, elevenLabsVoiceIdentity, openAiLlm } from './cloud.ts';
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
 import { localTurnDetector } from './local-models.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
@@ -92,7 +86,7 @@ export function buildCallVoice(
     cloudTts && settings.tts.provider === 'elevenlabs'
       ? {
           engine: cloudTts,
-          voice: `elevenlabs/${settings.tts.model}/${elevenLabsVoiceId(settings.tts, persona.voice)}/${ELEVENLABS_ENCODING}`,
+          voice: elevenLabsVoiceIdentity(settings.tts, persona.voice),
           fallback: espeak,
         }
       : espeakVoice;

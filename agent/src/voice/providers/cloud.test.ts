@@ -2,7 +2,9 @@ import { initializeLogger } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import * as openai from '@livekit/agents-plugin-openai';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   deepgramStt,
   deepgramSttOptions,
@@ -10,6 +12,7 @@ import {
   elevenLabsTts,
   elevenLabsTtsOptions,
   elevenLabsVoiceId,
+  elevenLabsVoiceIdentity,
   openAiLlm,
   STT_SAMPLE_RATE,
 } from './cloud.ts';
@@ -25,6 +28,7 @@ const DEEPGRAM: DeepgramSettings = {
   apiKey: 'dg-test-key',
   model: 'nova-3',
   language: 'en-US',
+  baseUrl: undefined,
 };
 const OPENAI: OpenAiSettings = {
   provider: 'openai',
@@ -37,9 +41,38 @@ const ELEVENLABS: ElevenLabsSettings = {
   apiKey: 'el-test-key',
   model: 'eleven_flash_v2_5',
   voiceId: 'bIHbv24MWmeRgasZH58o',
+  baseURL: undefined,
 };
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/** A loopback server that records the WebSocket upgrades it is asked for and refuses them. */
+async function upgradeRecorder() {
+  const upgrades: { url: string; headers: Record<string, unknown> }[] = [];
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  server.on('upgrade', (req, socket) => {
+    upgrades.push({ url: req.url ?? '', headers: req.headers });
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const arrived = async () => {
+    for (let i = 0; i < 100 && upgrades.length === 0; i++) await settle();
+    return upgrades;
+  };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { port, arrived, close };
+}
+
+let cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  cleanups = [];
+});
 
 describe('deepgramSttOptions', () => {
   it('streams 8 kHz mono with interim results, the endpointing and the persona key terms', () => {
@@ -74,6 +107,14 @@ describe('deepgramSttOptions', () => {
     expect(opts.keyterm).toEqual([]);
     expect(opts.keywords).toEqual([['refund', 2]]);
   });
+
+  it('leaves the server to the plugin unless DEEPGRAM_BASE_URL named one', () => {
+    const opts = { endpointingMs: 25, keyterms: [] };
+    expect(deepgramSttOptions(DEEPGRAM, opts)).not.toHaveProperty('baseUrl');
+    expect(
+      deepgramSttOptions({ ...DEEPGRAM, baseUrl: 'wss://deepgram.internal' }, opts).baseUrl,
+    ).toBe('wss://deepgram.internal');
+  });
 });
 
 describe('deepgramStt', () => {
@@ -92,6 +133,26 @@ describe('deepgramStt', () => {
     });
     expect(watch.events).toEqual([]);
     await stt.close();
+  });
+
+  it('streams 8 kHz linear16 to /v1/listen on the configured server', async () => {
+    const server = await upgradeRecorder();
+    cleanups.push(server.close);
+    const stt = deepgramStt(
+      { ...DEEPGRAM, baseUrl: `ws://127.0.0.1:${server.port}` },
+      { endpointingMs: 25, keyterms: [] },
+    );
+    const stream = stt.stream();
+    cleanups.push(
+      () => stream.close(),
+      () => stt.close(),
+    );
+    const [first] = await server.arrived();
+    const url = new URL(first?.url ?? '', 'ws://x');
+    expect(url.pathname).toBe('/v1/listen');
+    expect(url.searchParams.get('sample_rate')).toBe('8000');
+    expect(url.searchParams.get('encoding')).toBe('linear16');
+    expect(first?.headers['authorization']).toBe('Token dg-test-key');
   });
 });
 
@@ -140,6 +201,24 @@ describe('elevenLabsTtsOptions', () => {
     expect(elevenLabsTtsOptions(ELEVENLABS, voice).voiceId).toBe('21m00Tcm4TlvDq8ikWAM');
     expect(elevenLabsVoiceId(ELEVENLABS, { espeakVoice: 'en-gb' })).toBe('bIHbv24MWmeRgasZH58o');
   });
+
+  it('leaves the API root to the plugin unless ELEVENLABS_BASE_URL named one', () => {
+    expect(elevenLabsTtsOptions(ELEVENLABS, {})).not.toHaveProperty('baseURL');
+    expect(
+      elevenLabsTtsOptions({ ...ELEVENLABS, baseURL: 'https://tts.internal/v1' }, {}).baseURL,
+    ).toBe('https://tts.internal/v1');
+  });
+});
+
+describe('elevenLabsVoiceIdentity', () => {
+  it('names model, voice and encoding, and a server that is not ElevenLabs', () => {
+    expect(elevenLabsVoiceIdentity(ELEVENLABS, {})).toBe(
+      'elevenlabs/eleven_flash_v2_5/bIHbv24MWmeRgasZH58o/pcm_16000',
+    );
+    expect(
+      elevenLabsVoiceIdentity({ ...ELEVENLABS, baseURL: 'http://127.0.0.1:4010/v1' }, {}),
+    ).toBe('elevenlabs@127.0.0.1:4010/eleven_flash_v2_5/bIHbv24MWmeRgasZH58o/pcm_16000');
+  });
 });
 
 describe('elevenLabsTts', () => {
@@ -156,6 +235,33 @@ describe('elevenLabsTts', () => {
     expect(speech.capabilities.streaming).toBe(true);
     expect(watch.events).toEqual([]);
     await speech.close();
+  });
+
+  it('opens multi-stream-input for 16 kHz PCM under the configured API root', async () => {
+    const server = await upgradeRecorder();
+    cleanups.push(server.close);
+    const speech = elevenLabsTts(
+      { ...ELEVENLABS, baseURL: `http://127.0.0.1:${server.port}/v1` },
+      {},
+    );
+    cleanups.push(() => speech.close());
+    const stream = speech.stream();
+    cleanups.push(() => stream.close());
+    stream.pushText('Hello.');
+    stream.endInput();
+    // The connection is refused: drain the stream so its failure is observed.
+    void (async () => {
+      try {
+        for await (const _ of stream) void _;
+      } catch {
+        // expected: nothing answers
+      }
+    })();
+    const [first] = await server.arrived();
+    const url = new URL(first?.url ?? '', 'ws://x');
+    expect(url.pathname).toBe('/v1/text-to-speech/bIHbv24MWmeRgasZH58o/multi-stream-input');
+    expect(url.searchParams.get('output_format')).toBe('pcm_16000');
+    expect(first?.headers['xi-api-key']).toBe('el-test-key');
   });
 });
 

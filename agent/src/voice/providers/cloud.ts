@@ -48,7 +48,8 @@ type DeepgramCallOptions = Readonly<{
 
 /**
  * The Deepgram options for an 8 kHz call: streaming, interim results (for
- * barge-in and preemptive replies), the persona's key terms.
+ * barge-in and preemptive replies), the persona's key terms, and the
+ * configured server when there is one.
  *
  * @example
  * deepgramSttOptions(settings.stt, { endpointingMs: 25, keyterms: ['refund'] }).keyterm; // ['refund']
@@ -73,6 +74,7 @@ export function deepgramSttOptions(
     fillerWords: false,
     keyterm: keytermModel ? terms : [],
     keywords: keytermModel ? [] : terms.map((t): [string, number] => [t, KEYWORD_BOOST]),
+    ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
   };
 }
 
@@ -111,8 +113,9 @@ export function elevenLabsVoiceId(settings: ElevenLabsSettings, voice: Persona['
 }
 
 /**
- * The ElevenLabs options: the persona's voice, 16 kHz PCM, and the plugin's
- * sentence-level auto mode (lowest latency for whole sentences from the LLM).
+ * The ElevenLabs options: the persona's voice, 16 kHz PCM, the plugin's
+ * sentence-level auto mode (lowest latency for whole sentences from the
+ * LLM), and the configured API root when there is one.
  *
  * @example
  * elevenLabsTtsOptions(settings.tts, persona.voice).encoding; // 'pcm_16000'
@@ -126,7 +129,24 @@ export function elevenLabsTtsOptions(
     model: settings.model,
     voiceId: elevenLabsVoiceId(settings, voice),
     encoding: ELEVENLABS_ENCODING,
+    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
   };
+}
+
+/**
+ * What distinguishes one ElevenLabs rendering of a text from another, for
+ * the greeting cache: model, voice, encoding, and the server when it is not
+ * ElevenLabs' own (another server's audio must never be replayed as its).
+ *
+ * @example
+ * elevenLabsVoiceIdentity(settings.tts, persona.voice); // 'elevenlabs/eleven_flash_v2_5/bIHbv24MWmeRgasZH58o/pcm_16000'
+ */
+export function elevenLabsVoiceIdentity(
+  settings: ElevenLabsSettings,
+  voice: Persona['voice'],
+): string {
+  const server = settings.baseURL ? `@${new URL(settings.baseURL).host}` : '';
+  return `elevenlabs${server}/${settings.model}/${elevenLabsVoiceId(settings, voice)}/${ELEVENLABS_ENCODING}`;
 }
 
 /**

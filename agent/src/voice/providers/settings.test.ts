@@ -118,6 +118,31 @@ describe('parseVoiceSettings: provider choice', () => {
     expect(s.tts).toMatchObject({ model: 'eleven_turbo_v2_5', voiceId: '21m00Tcm4TlvDq8ikWAM' });
   });
 
+  it("reads the providers' base URLs, in the form each plugin takes", () => {
+    const s = parseVoiceSettings({
+      ...KEYS,
+      DEEPGRAM_BASE_URL: 'http://127.0.0.1:4001/',
+      ELEVENLABS_BASE_URL: 'http://127.0.0.1:4003/v1/',
+    });
+    // The Deepgram plugin opens `${baseUrl}/v1/listen` as a WebSocket.
+    expect(s.stt).toMatchObject({ baseUrl: 'ws://127.0.0.1:4001' });
+    expect(s.tts).toMatchObject({ baseURL: 'http://127.0.0.1:4003/v1' });
+    expect(describeVoice(s)).toEqual({
+      stt: 'deepgram/nova-3@127.0.0.1:4001',
+      llm: 'openai/gpt-4.1-mini',
+      tts: 'elevenlabs/eleven_flash_v2_5@127.0.0.1:4003',
+    });
+    expect(
+      parseVoiceSettings({ ...KEYS, DEEPGRAM_BASE_URL: 'wss://deepgram.internal:8443' }).stt,
+    ).toMatchObject({ baseUrl: 'wss://deepgram.internal:8443' });
+  });
+
+  it("leaves the providers' own servers when no base URL is set", () => {
+    const s = parseVoiceSettings({ ...KEYS });
+    expect(s.stt).toMatchObject({ baseUrl: undefined });
+    expect(s.tts).toMatchObject({ baseURL: undefined });
+  });
+
   it('cloud: every key set makes every piece cloud', () => {
     const s = parseVoiceSettings({ VOICE_MODE: 'cloud', ...KEYS });
     expect(s.mode).toBe('cloud');
@@ -274,6 +299,26 @@ describe('parseVoiceSettings: errors name the variable and the problem', () => {
       'a base URL without a model',
       { OPENAI_BASE_URL: 'http://llm.internal/v1' },
       'OPENAI_MODEL: required with OPENAI_BASE_URL: name a model that server serves',
+    ],
+    [
+      'a Deepgram base URL that is not a URL',
+      { DEEPGRAM_BASE_URL: 'deepgram.internal' },
+      'DEEPGRAM_BASE_URL: must be a ws://, wss://, http:// or https:// URL',
+    ],
+    [
+      'a Deepgram base URL of another scheme',
+      { DEEPGRAM_BASE_URL: 'ftp://deepgram.internal' },
+      'DEEPGRAM_BASE_URL: must be a ws://, wss://, http:// or https:// URL',
+    ],
+    [
+      'a Deepgram base URL with the listen path',
+      { DEEPGRAM_BASE_URL: 'wss://deepgram.internal/v1/listen' },
+      'DEEPGRAM_BASE_URL: must be the server only (e.g. wss://deepgram.internal): the agent appends /v1/listen',
+    ],
+    [
+      'an ElevenLabs base URL that is a WebSocket URL',
+      { ELEVENLABS_BASE_URL: 'wss://api.elevenlabs.io/v1' },
+      'ELEVENLABS_BASE_URL: must be an http:// or https:// URL',
     ],
     [
       'a malformed ElevenLabs model',

@@ -22,6 +22,12 @@ export type DeepgramSettings = Readonly<{
   /** A streaming (`/v1/listen`) model, e.g. `nova-3`. */
   model: string;
   language: string;
+  /**
+   * Where `/v1/listen` is served (`ws://` or `wss://`, no path), e.g. a
+   * self-hosted Deepgram or a test double; undefined: the plugin's
+   * `wss://api.deepgram.com`.
+   */
+  baseUrl: string | undefined;
 }>;
 
 export type OpenAiSettings = Readonly<{
@@ -39,6 +45,12 @@ export type ElevenLabsSettings = Readonly<{
   model: string;
   /** Used when the persona names no voice of its own. */
   voiceId: string;
+  /**
+   * The API root (`http://` or `https://`, ending in `/v1`) the plugin puts
+   * `/text-to-speech/…` after, e.g. a proxy or a test double; undefined: the
+   * plugin's `https://api.elevenlabs.io/v1`.
+   */
+  baseURL: string | undefined;
 }>;
 
 /** Turn-taking on the phone line; every duration in milliseconds. */
@@ -142,6 +154,14 @@ const fields = z.object({
     .string()
     .regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*|multi)$/, 'must be a language code such as en-US')
     .default(PROVIDER_DEFAULTS.deepgramLanguage),
+  DEEPGRAM_BASE_URL: z
+    .url({ protocol: /^(wss?|https?)$/, error: 'must be a ws://, wss://, http:// or https:// URL' })
+    .refine(
+      (u) => !URL.canParse(u) || !/\/v1\/listen\/?$/.test(new URL(u).pathname),
+      'must be the server only (e.g. wss://deepgram.internal): the agent appends /v1/listen',
+    )
+    .transform(deepgramStreamingUrl)
+    .optional(),
 
   OPENAI_API_KEY: apiKey.optional(),
   OPENAI_MODEL: z.string().regex(/^\S+$/, 'must be a model name').optional(),
@@ -161,6 +181,10 @@ const fields = z.object({
       'must be an ElevenLabs voice id (20 letters and digits), not a voice name',
     )
     .default(PROVIDER_DEFAULTS.elevenLabsVoiceId),
+  ELEVENLABS_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 
   ENDPOINTING_MS: millis(0, 2000, TELEPHONY_TURN_DEFAULTS.sttEndpointingMs),
   MIN_ENDPOINTING_DELAY_MS: millis(0, 10_000, TELEPHONY_TURN_DEFAULTS.minEndpointingDelayMs),
@@ -172,6 +196,15 @@ const fields = z.object({
 });
 
 type Env = z.infer<typeof fields>;
+
+/**
+ * The WebSocket form of a Deepgram base URL, without a trailing slash: the
+ * Node plugin opens `${baseUrl}/v1/listen` as a WebSocket (and its REST
+ * fallback swaps `ws` back to `http`).
+ */
+function deepgramStreamingUrl(url: string): string {
+  return url.replace(/^http/, 'ws').replace(/\/+$/, '');
+}
 
 /**
  * Checks across variables, on the raw values so they run even when another
@@ -214,7 +247,7 @@ function crossChecks(raw: Readonly<Record<string, string>>): string[] {
  * @throws {@link VoiceSettingsError} listing every invalid variable.
  * @example
  * const voice = parseVoiceSettings({ DEEPGRAM_API_KEY: 'dg-…', VOICE_MODE: 'auto' });
- * voice.stt; // { provider: 'deepgram', model: 'nova-3', language: 'en-US', apiKey: 'dg-…' }
+ * voice.stt; // { provider: 'deepgram', model: 'nova-3', language: 'en-US', apiKey: 'dg-…', baseUrl: undefined }
  * voice.llm; // { provider: 'offline' }: no OPENAI_API_KEY
  */
 export function parseVoiceSettings(
@@ -255,6 +288,7 @@ function sttPiece(e: Env): DeepgramSettings | OfflinePiece {
     apiKey: e.DEEPGRAM_API_KEY,
     model: e.DEEPGRAM_MODEL,
     language: e.DEEPGRAM_LANGUAGE,
+    baseUrl: e.DEEPGRAM_BASE_URL,
   };
 }
 
@@ -275,6 +309,7 @@ function ttsPiece(e: Env): ElevenLabsSettings | OfflinePiece {
     apiKey: e.ELEVENLABS_API_KEY,
     model: e.ELEVENLABS_MODEL,
     voiceId: e.ELEVENLABS_VOICE_ID,
+    baseURL: e.ELEVENLABS_BASE_URL,
   };
 }
 
@@ -291,11 +326,13 @@ export function describeVoice(settings: VoiceSettings): Readonly<{
 }> {
   const { stt, llm, tts } = settings;
   return {
-    stt: stt.provider === 'offline' ? 'offline' : `deepgram/${stt.model}`,
-    llm:
-      llm.provider === 'offline'
-        ? 'offline'
-        : `openai/${llm.model}${llm.baseURL ? `@${new URL(llm.baseURL).host}` : ''}`,
-    tts: tts.provider === 'offline' ? 'offline' : `elevenlabs/${tts.model}`,
+    stt: stt.provider === 'offline' ? 'offline' : `deepgram/${stt.model}${at(stt.baseUrl)}`,
+    llm: llm.provider === 'offline' ? 'offline' : `openai/${llm.model}${at(llm.baseURL)}`,
+    tts: tts.provider === 'offline' ? 'offline' : `elevenlabs/${tts.model}${at(tts.baseURL)}`,
   };
+}
+
+/** `@host[:port]` of a configured base URL, '' for the provider's own. */
+function at(baseUrl: string | undefined): string {
+  return baseUrl ? `@${new URL(baseUrl).host}` : '';
 }
