@@ -1,6 +1,6 @@
 /**
  * One-call check of the Python peer through the real stack: starts the FAKE
- * cloud stand-ins (test/fakes, via bench/systems/fakes.ts), the stack without
+ * cloud stand-ins (test/fakes/cloud.ts, in this process), the stack without
  * our worker, and the peer worker; places one simulated Genesys call (sipp)
  * in which the caller asks for a person; prints what the Genesys side saw and
  * exits non-zero unless the peer greeted, replied after the caller spoke, and
@@ -25,8 +25,8 @@ import {
 import { sleep, type ManagedProcess } from '../../test/harness/process.ts';
 import { pcmuAudio } from '../../test/harness/rtp-capture.ts';
 import { startStack, type Stack } from '../../test/harness/stack.ts';
-import { startCloudFakes, type CloudFakesProcess } from '../systems/fakes.ts';
-import { peerProcesses, startPeerWorker } from '../systems/peer.ts';
+import { startCloudFakes, type CloudFakes } from '../../test/fakes/cloud.ts';
+import { peerProcesses, peerStandInEnv, startPeerWorker } from '../systems/peer.ts';
 
 const CALLER_SAYS = "I'd like to talk to a person";
 /**
@@ -47,7 +47,7 @@ const { values } = parseArgs({
 });
 const slot = z.coerce.number().int().min(0).max(9).parse(values.slot);
 
-let fakes: CloudFakesProcess | undefined;
+let fakes: CloudFakes | undefined;
 let stack: Stack | undefined;
 let peer: ManagedProcess | undefined;
 let ok = false;
@@ -59,10 +59,10 @@ try {
   } else {
     fakes = await startCloudFakes({
       profile: 'zero',
-      transcripts: [CALLER_SAYS],
-      logFile: `/tmp/${name}-fakes.log`,
+      script: [CALLER_SAYS],
+      log: (line) => console.log(`  stand-ins: ${line}`),
     });
-    standIns = { ...fakes.peerEnv };
+    standIns = peerStandInEnv(fakes.python, fakes.agentEnv['OPENAI_MODEL']);
   }
   console.log(`starting the stack on slot ${slot} without our worker...`);
   stack = await startStack({ slot, name, agent: false });
@@ -92,7 +92,7 @@ try {
 } finally {
   await peer?.stop();
   await stack?.stop();
-  await fakes?.stop();
+  await fakes?.close();
 }
 process.exit(ok ? 0 : 1);
 

@@ -24,6 +24,46 @@ export const PEER_AGENT_FILE = join(REPO_ROOT, 'bench/peer/agent.py');
 /** What the worker logs once livekit-server has accepted its registration. */
 const REGISTERED = '"registered worker"';
 
+/**
+ * The cloud stand-ins as the FAKE providers announce them for Python plugins
+ * (test/fakes/cloud.ts `python`): the Deepgram `/v1/listen` URL, the OpenAI
+ * and ElevenLabs `/v1` bases, and the keys in `env`.
+ */
+export type PeerStandIns = Readonly<{
+  deepgramBaseUrl: string;
+  openaiBaseUrl: string;
+  elevenlabsBaseUrl: string;
+  env: Readonly<Record<string, string>>;
+}>;
+
+/**
+ * The environment bench/peer/agent.py reads for the stand-ins.
+ *
+ * @throws when a provider's key is missing.
+ * @example
+ * const fakes = await startCloudFakes({ script: ["I'd like to talk to a person."] });
+ * await startPeerWorker(stack, { env: peerStandInEnv(fakes.python, fakes.agentEnv['OPENAI_MODEL']) });
+ */
+export function peerStandInEnv(
+  standIns: PeerStandIns,
+  openaiModel?: string,
+): Record<string, string> {
+  const key = (...names: string[]) => {
+    const value = names.map((n) => standIns.env[n]).find((v) => v);
+    if (!value) throw new Error(`the stand-ins announce no ${names.join(' or ')}`);
+    return value;
+  };
+  return {
+    DEEPGRAM_BASE_URL: standIns.deepgramBaseUrl,
+    DEEPGRAM_API_KEY: key('DEEPGRAM_API_KEY'),
+    OPENAI_BASE_URL: standIns.openaiBaseUrl,
+    OPENAI_API_KEY: key('OPENAI_API_KEY'),
+    ...(openaiModel ? { OPENAI_MODEL: openaiModel } : {}),
+    ELEVENLABS_BASE_URL: standIns.elevenlabsBaseUrl,
+    ELEVENLABS_API_KEY: key('ELEVENLABS_API_KEY', 'ELEVEN_API_KEY'),
+  };
+}
+
 export type PeerWorkerOptions = Readonly<{
   /**
    * The cloud stand-ins (DEEPGRAM_BASE_URL/_API_KEY, OPENAI_BASE_URL/_API_KEY/_MODEL,
