@@ -88,7 +88,10 @@ def _load_threshold() -> float | None:
     raw = os.environ.get("PEER_LOAD_THRESHOLD", "").strip()
     if not raw:
         return None
-    value = float(raw)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
     if math.isnan(value) or value <= 0:
         sys.exit(f"peer agent: PEER_LOAD_THRESHOLD must be a positive number or inf, got {raw}")
     return value
