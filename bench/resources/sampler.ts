@@ -9,7 +9,7 @@
  * read on a slower cadence. Reads are synchronous so the sampler's own CPU
  * can be measured on its thread.
  */
-import { classifyProcesses, type ProcessEntry, type ProcessGroup } from './classify.ts';
+import { classifyProcesses, type ProcessGroup } from './classify.ts';
 import { endJobStart, observeJobStart, trackJobStart, type JobStartTracker } from './job-start.ts';
 import {
   clockTicksPerSecond,
