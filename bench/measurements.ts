@@ -34,6 +34,8 @@ export type BargeInMeasurement = Readonly<{
    * utterance's whole length (a lower bound).
    */
   stopped?: boolean;
+  /** When not stopped: how long the agent's speech went on past the end of the caller's utterance. */
+  overrunMs?: number;
 }>;
 
 /** One simulated Genesys call, measured from captured SIP and RTP. */

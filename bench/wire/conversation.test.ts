@@ -115,7 +115,7 @@ describe('conversation on the wire', () => {
       agentSpurts: [spurt(4000, 6500)],
       utterances: [utt(0, [[5000, 6000]], true)],
     });
-    expect(talkedOn.bargeIns).toEqual([{ stopMs: 1000, stopped: false }]);
+    expect(talkedOn.bargeIns).toEqual([{ stopMs: 1000, stopped: false, overrunMs: 500 }]);
     const silent = measureConversation({
       ...base,
       agentSpurts: [spurt(2000, 3000)],

@@ -9,7 +9,7 @@
  *   while the agent was silent when the pause began.
  * - Barge-in stop: a barge-in utterance that starts while the agent speaks, from the caller's
  *   onset to the end of that agent spurt; when the agent spoke on past the utterance's end, the
- *   utterance's whole length, marked as not stopped.
+ *   utterance's whole length, marked as not stopped, with how long the agent went on after it.
  */
 import type { BargeInMeasurement, TurnMeasurement } from '../measurements.ts';
 import type { WireUtterance } from './caller-speech.ts';
@@ -81,7 +81,11 @@ export function measureConversation(input: ConversationInput): Conversation {
       } else if (talkedOver.endMs <= end) {
         bargeIns.push({ stopMs: Math.round(talkedOver.endMs - start), stopped: true });
       } else {
-        bargeIns.push({ stopMs: Math.round(end - start), stopped: false });
+        bargeIns.push({
+          stopMs: Math.round(end - start),
+          stopped: false,
+          overrunMs: Math.round(talkedOver.endMs - end),
+        });
       }
     }
   });
