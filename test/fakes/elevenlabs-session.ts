@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { LatencyProfile } from './latency.ts';
 import { paceSpeech, type SpeechChunk } from './speech-pacing.ts';
+import type { SpeechSource } from './speech-source.ts';
 import type { FakeWebSocket } from './websocket.ts';
 
 /** ElevenLabs' first `chunk_length_schedule` value: generation starts once this much text waits. */
@@ -30,11 +31,11 @@ const inbound = z
 
 export type TtsSessionOptions = Readonly<{
   multiContext: boolean;
-  sampleRate: number;
+  /** The clip in the connection's output format. */
+  source: SpeechSource;
   /** `auto_mode=true`: every text message is synthesized at once. */
   autoMode: boolean;
   profile: LatencyProfile;
-  take: (samples: number) => Buffer;
   onContext: () => void;
   onText: (chars: number) => void;
   /** Each chunk of audio sent, in ms. */
@@ -55,7 +56,7 @@ type Context = {
 
 /**
  * @example
- * new ElevenLabsSession(ws, { multiContext: true, sampleRate: 16000, autoMode: true, profile, take, ... });
+ * new ElevenLabsSession(ws, { multiContext: true, source: speechSource(format), autoMode: true, profile, ... });
  */
 export class ElevenLabsSession {
   readonly #ws: FakeWebSocket;
@@ -140,9 +141,8 @@ export class ElevenLabsSession {
       for (let job = ctx.queue.shift(); job; job = ctx.queue.shift()) {
         const ms = await paceSpeech({
           text: job.text,
-          sampleRate: this.#o.sampleRate,
+          source: this.#o.source,
           profile: this.#o.profile,
-          take: this.#o.take,
           committedAt: job.committedAt,
           signal: this.#abort.signal,
           send: (chunk) => this.#sendChunk(ctx, chunk),
@@ -158,14 +158,14 @@ export class ElevenLabsSession {
   }
 
   #sendChunk(ctx: Context, chunk: SpeechChunk): void {
-    this.#o.onAudio((chunk.pcm.length / 2 / this.#o.sampleRate) * 1000);
+    this.#o.onAudio(chunk.ms);
     const alignment = {
       chars: chunk.chars,
       charStartTimesMs: chunk.charStartMs.map((ms) => ms + Math.round(ctx.offsetMs)),
       charDurationsMs: chunk.charDurationMs,
     };
     this.#ws.sendJson({
-      audio: chunk.pcm.toString('base64'),
+      audio: chunk.audio.toString('base64'),
       isFinal: null,
       normalizedAlignment: alignment,
       alignment,

@@ -14,8 +14,9 @@ import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { ElevenLabsSession } from './elevenlabs-session.ts';
 import { LATENCY_PROFILES, type LatencyProfile } from './latency.ts';
-import { CLIP_RATES, clipReader, loadSpeechClip } from './speech-clip.ts';
+import { loadSpeechClip } from './speech-clip.ts';
 import { paceSpeech } from './speech-pacing.ts';
+import { parseOutputFormat, speechSource, type OutputFormat } from './speech-source.ts';
 import { acceptWebSocket, rejectUpgrade } from './websocket.ts';
 
 export type FakeElevenLabsOptions = Readonly<{
@@ -51,20 +52,13 @@ export type FakeElevenLabs = Readonly<{
 const SPEECH_PATH =
   /^\/v1\/text-to-speech\/([A-Za-z0-9_-]+)(\/stream|\/multi-stream-input|\/stream-input)?$/;
 
-const outputFormat = z
-  .string()
-  .default('pcm_22050')
-  .transform((f, ctx) => {
-    const rate = /^pcm_(\d+)$/.exec(f)?.[1];
-    if (!rate || !CLIP_RATES.includes(Number(rate) as (typeof CLIP_RATES)[number])) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `the FAKE ElevenLabs serves pcm_<rate> for ${CLIP_RATES.join(', ')} Hz, not ${f}`,
-      });
-      return z.NEVER;
-    }
-    return Number(rate);
-  });
+/** Formats encoded at start-up: `livekit-plugins-elevenlabs`' default (PCM is always ready). */
+const PRERENDERED_FORMATS = ['mp3_22050_32'];
+
+/** The `output_format` query (ElevenLabs' default when absent), or why the fake cannot serve it. */
+function outputFormatOf(url: URL): OutputFormat | string {
+  return parseOutputFormat(url.searchParams.get('output_format') ?? 'mp3_44100_128');
+}
 
 const httpBody = z.object({ text: z.string().min(1), model_id: z.string().optional() }).loose();
 
@@ -78,7 +72,19 @@ export async function startFakeElevenLabs(
 ): Promise<FakeElevenLabs> {
   const profile = opts.profile ?? LATENCY_PROFILES.zero;
   const log = opts.log ?? (() => {});
-  const clip = loadSpeechClip();
+  // Rendered now, so no request waits for flite, sox or an MP3 encoder.
+  loadSpeechClip();
+  for (const name of PRERENDERED_FORMATS) {
+    const format = parseOutputFormat(name);
+    if (typeof format === 'string') continue;
+    try {
+      speechSource(format);
+    } catch (err) {
+      log(
+        `FAKE ElevenLabs: ${name} unavailable: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
   const c = {
     connections: 0,
     open: 0,
@@ -101,8 +107,14 @@ export async function startFakeElevenLabs(
     if (kind !== '/multi-stream-input' && kind !== '/stream-input')
       return refuse(404, `no WebSocket at ${url.pathname}`);
     if (!req.headers['xi-api-key']) return refuse(401, 'missing xi-api-key');
-    const rate = outputFormat.safeParse(url.searchParams.get('output_format') ?? undefined);
-    if (!rate.success) return refuse(400, rate.error.issues.map((i) => i.message).join('; '));
+    const format = outputFormatOf(url);
+    if (typeof format === 'string') return refuse(400, format);
+    let source;
+    try {
+      source = speechSource(format);
+    } catch (err) {
+      return refuse(400, err instanceof Error ? err.message : String(err));
+    }
     const ws = acceptWebSocket(req, socket, head);
     c.connections++;
     c.open++;
@@ -113,10 +125,9 @@ export async function startFakeElevenLabs(
     });
     new ElevenLabsSession(ws, {
       multiContext: kind === '/multi-stream-input',
-      sampleRate: rate.data,
+      source,
       autoMode: url.searchParams.get('auto_mode') === 'true',
       profile,
-      take: clipReader(clip.at(rate.data)).take,
       onContext: () => void c.contexts++,
       onText: (n) => void (c.characters += n),
       onAudio: (ms) => void (c.audioMs += ms),
@@ -141,8 +152,8 @@ export async function startFakeElevenLabs(
       });
     if (!req.headers['xi-api-key'])
       return json(401, { detail: { status: 'invalid_api_key', message: 'missing xi-api-key' } });
-    const rate = outputFormat.safeParse(url.searchParams.get('output_format') ?? undefined);
-    if (!rate.success) return json(400, { detail: { message: rate.error.issues[0]?.message } });
+    const format = outputFormatOf(url);
+    if (typeof format === 'string') return json(400, { detail: { message: format } });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -152,21 +163,26 @@ export async function startFakeElevenLabs(
       } catch {
         return json(422, { detail: { message: 'FAKE ElevenLabs: body must be JSON with text' } });
       }
+      let source;
+      try {
+        source = speechSource(format);
+      } catch (err) {
+        return json(400, { detail: { message: err instanceof Error ? err.message : String(err) } });
+      }
       c.http++;
       c.characters += body.text.trim().length;
       const abort = new AbortController();
       res.on('close', () => abort.abort(new Error('client went away')));
-      res.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
+      res.writeHead(200, { 'content-type': source.mimeType, 'transfer-encoding': 'chunked' });
       paceSpeech({
         text: body.text,
-        sampleRate: rate.data,
+        source,
         profile,
-        take: clipReader(clip.at(rate.data)).take,
         committedAt: Date.now(),
         signal: abort.signal,
         send: (chunk) => {
-          c.audioMs += (chunk.pcm.length / 2 / rate.data) * 1000;
-          res.write(chunk.pcm);
+          c.audioMs += chunk.ms;
+          res.write(chunk.audio);
         },
       }).then(
         () => res.end(),

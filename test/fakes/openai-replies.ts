@@ -1,8 +1,9 @@
 /**
  * What the FAKE OpenAI answers: a scripted conversation, not a model. A
- * caller asking for a person gets a call to the request's transfer tool;
- * anything else gets a short spoken reply. Tool arguments are made valid
- * for the tool's JSON schema.
+ * caller asking for a person, or naming one of the transfer tool's
+ * destinations ("my bill" for a `billing` queue), gets a call to the
+ * request's transfer tool; anything else gets a short spoken reply. Tool
+ * arguments are made valid for the tool's JSON schema.
  */
 import { z } from 'zod';
 
@@ -72,9 +73,10 @@ export function scriptedReply(
   const lastUser = [...spoken].reverse().find((m) => m.role === 'user');
   if (!lastUser) return { kind: 'text', text: REPLIES.greeting, why: 'greeting' };
   const said = textOf(lastUser);
-  const tool = PERSON_REQUEST.test(said) ? transferTool(tools) : undefined;
-  if (!tool) return { kind: 'text', text: REPLIES.turn, why: 'turn' };
-  const schema = (tool.function.parameters ?? {}) as JsonSchema;
+  const tool = transferTool(tools);
+  const schema = (tool?.function.parameters ?? {}) as JsonSchema;
+  if (!tool || !(PERSON_REQUEST.test(said) || namedValue(enumValues(schema), said)))
+    return { kind: 'text', text: REPLIES.turn, why: 'turn' };
   return {
     kind: 'tool',
     name: tool.function.name,
@@ -130,9 +132,28 @@ function valueFor(schema: JsonSchema, said: string): unknown {
 }
 
 function enumValue(values: readonly unknown[], said: string): unknown {
-  const lower = said.toLowerCase();
-  const named = values.find(
-    (v) => typeof v === 'string' && v.length >= 4 && lower.includes(v.slice(0, 4).toLowerCase()),
+  return (
+    namedValue(values, said) ??
+    values.find((v) => typeof v === 'string' && GENERAL_VALUE.test(v)) ??
+    values[0]
   );
-  return named ?? values.find((v) => typeof v === 'string' && GENERAL_VALUE.test(v)) ?? values[0];
+}
+
+/** The enum value the caller named: its first four letters appear in what they said. */
+function namedValue(values: readonly unknown[], said: string): string | undefined {
+  const lower = said.toLowerCase();
+  return values.find(
+    (v): v is string =>
+      typeof v === 'string' && v.length >= 4 && lower.includes(v.slice(0, 4).toLowerCase()),
+  );
+}
+
+/** Every enum value anywhere in a schema. */
+function enumValues(schema: JsonSchema): unknown[] {
+  return [
+    ...(schema.enum ?? []),
+    ...Object.values(schema.properties ?? {}).flatMap(enumValues),
+    ...(schema.anyOf ?? []).flatMap(enumValues),
+    ...(schema.items ? enumValues(schema.items) : []),
+  ];
 }

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 
 /** Output rates the plugins ask for (`pcm_<rate>`). */
 export const CLIP_RATES = Object.freeze([8000, 16000, 22050, 24000, 44100, 48000] as const);
@@ -29,6 +29,10 @@ const FLITE_VOICE = 'kal16';
 export type SpeechClip = Readonly<{
   /** The clip at `rate` Hz, 16-bit mono; throws for a rate not in {@link CLIP_RATES}. */
   at: (rate: number) => Int16Array;
+  /** The clip as a WAV file at `rate` Hz (what an encoder starts from). */
+  wavAt: (rate: number) => string;
+  /** The directory the renderings are cached in. */
+  dir: string;
 }>;
 
 let loaded: SpeechClip | undefined;
@@ -50,18 +54,17 @@ export function loadSpeechClip(): SpeechClip {
   const dir = join(tmpdir(), 'gva-fake-elevenlabs-clip');
   mkdirSync(dir, { recursive: true });
   const wav = join(dir, `${key}.wav`);
-  if (!existsSync(wav)) {
-    const partial = `${wav}.${process.pid}.tmp.wav`;
-    execFileSync('flite', ['-voice', FLITE_VOICE, '-t', CLIP_TEXT, '-o', partial]);
-    renameSync(partial, wav);
-  }
+  renderOnce(wav, (partial) =>
+    execFileSync('flite', ['-voice', FLITE_VOICE, '-t', CLIP_TEXT, '-o', partial]),
+  );
   const byRate = new Map<number, Int16Array>();
+  const wavAt = (rate: number) => join(dir, `${key}-${rate}.wav`);
   for (const rate of CLIP_RATES) {
-    const raw = join(dir, `${key}-${rate}.s16`);
-    if (!existsSync(raw)) {
-      const partial = `${raw}.${process.pid}.tmp`;
+    renderOnce(wavAt(rate), (partial) =>
       execFileSync('sox', [
         wav,
+        '-t',
+        'wav',
         '-r',
         String(rate),
         '-c',
@@ -70,19 +73,19 @@ export function loadSpeechClip(): SpeechClip {
         'signed',
         '-b',
         '16',
-        '-t',
-        'raw',
         partial,
-      ]);
-      renameSync(partial, raw);
-    }
-    const bytes = readFileSync(raw);
-    byRate.set(
-      rate,
-      new Int16Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 2)),
+      ]),
     );
+    const bytes = readFileSync(wavAt(rate));
+    const pcm = bytes.subarray(wavDataOffset(bytes));
+    byRate.set(rate, new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2)));
   }
   loaded = Object.freeze({
+    dir,
+    wavAt: (rate: number) => {
+      if (!byRate.has(rate)) throw new Error(`FAKE ElevenLabs: no speech clip at ${rate} Hz`);
+      return wavAt(rate);
+    },
     at: (rate: number) => {
       const clip = byRate.get(rate);
       if (!clip) throw new Error(`FAKE ElevenLabs: no speech clip at ${rate} Hz`);
@@ -102,24 +105,22 @@ export function replyMs(text: string): number {
   return Math.max(MIN_REPLY_MS, text.trim().length * MS_PER_CHARACTER);
 }
 
-/**
- * A reader that hands out consecutive stretches of the clip, looping, so
- * successive replies do not all start with the same syllable.
- *
- * @example
- * const voice = clipReader(clip.at(16000));
- * const pcm = voice.take(16000 * 0.1); // 100 ms
- */
-export function clipReader(clip: Int16Array): Readonly<{ take: (samples: number) => Buffer }> {
-  let offset = 0;
-  return {
-    take: (samples: number) => {
-      const out = Buffer.alloc(samples * 2);
-      for (let i = 0; i < samples; i++) {
-        out.writeInt16LE(clip[offset] ?? 0, i * 2);
-        offset = (offset + 1) % clip.length;
-      }
-      return out;
-    },
-  };
+/** Writes `path` through `render(partialPath)` unless it exists; concurrent processes never see half a file. */
+function renderOnce(path: string, render: (partial: string) => void): void {
+  if (existsSync(path)) return;
+  const partial = `${path}.${process.pid}.tmp${extname(path)}`;
+  render(partial);
+  renameSync(partial, path);
+}
+
+/** Where the samples of a PCM WAV file start (after its `data` chunk header). */
+function wavDataOffset(bytes: Buffer): number {
+  let at = 12;
+  while (at + 8 <= bytes.length) {
+    const id = bytes.subarray(at, at + 4).toString('latin1');
+    const size = bytes.readUInt32LE(at + 4);
+    if (id === 'data') return at + 8;
+    at += 8 + size + (size % 2);
+  }
+  throw new Error('FAKE ElevenLabs: speech clip WAV has no data chunk');
 }

@@ -5,9 +5,13 @@
  */
 import { pause, type LatencyProfile } from './latency.ts';
 import { replyMs } from './speech-clip.ts';
+import type { SpeechSource } from './speech-source.ts';
 
 export type SpeechChunk = Readonly<{
-  pcm: Buffer;
+  /** Encoded audio (PCM or MP3 frames). */
+  audio: Buffer;
+  /** How long `audio` plays. */
+  ms: number;
   /** The characters of the text this chunk "says", and when (ms from the start of the text's audio). */
   chars: readonly string[];
   charStartMs: readonly number[];
@@ -16,9 +20,8 @@ export type SpeechChunk = Readonly<{
 
 export type PaceOptions = Readonly<{
   text: string;
-  sampleRate: number;
+  source: SpeechSource;
   profile: LatencyProfile;
-  take: (samples: number) => Buffer;
   /** When the text was committed; the first audio is due `ttsFirstAudioMs` after it. */
   committedAt: number;
   signal: AbortSignal;
@@ -30,33 +33,32 @@ export type PaceOptions = Readonly<{
  * the last chunk is sent, rejects when `signal` aborts.
  *
  * @example
- * await paceSpeech({ text: 'Hello.', sampleRate: 16000, profile, take: voice.take, committedAt: Date.now(), signal, send });
+ * await paceSpeech({ text: 'Hello.', source: speechSource(format), profile, committedAt: Date.now(), signal, send });
  */
 export async function paceSpeech(opts: PaceOptions): Promise<number> {
-  const { profile, sampleRate, text } = opts;
+  const { profile, text } = opts;
   const totalMs = replyMs(text);
-  const chunks = Math.max(1, Math.ceil(totalMs / profile.ttsChunkMs));
   const chars = [...text];
   const msPerChar = chars.length > 0 ? totalMs / chars.length : 0;
+  const charAt = (ms: number) => Math.min(chars.length, Math.floor(ms / (msPerChar || 1)));
   await pause(opts.committedAt + profile.ttsFirstAudioMs - Date.now(), opts.signal);
   const started = Date.now();
-  for (let i = 0; i < chunks; i++) {
-    const fromMs = i * profile.ttsChunkMs;
-    const toMs = Math.min(totalMs, fromMs + profile.ttsChunkMs);
-    const samples = Math.round(((toMs - fromMs) * sampleRate) / 1000);
-    const first = Math.floor((i * chars.length) / chunks);
-    const last = Math.floor(((i + 1) * chars.length) / chunks);
-    const these = chars.slice(first, last);
+  let sent = 0;
+  while (sent < totalMs - 0.5) {
+    const piece = opts.source.take(Math.min(profile.ttsChunkMs, totalMs - sent));
+    const first = charAt(sent);
+    const end = sent + piece.ms >= totalMs - 0.5 ? chars.length : charAt(sent + piece.ms);
+    const these = chars.slice(first, end);
     opts.send({
-      pcm: opts.take(samples),
+      audio: piece.data,
+      ms: piece.ms,
       chars: these,
       charStartMs: these.map((_, j) => Math.round((first + j) * msPerChar)),
       charDurationMs: these.map(() => Math.round(msPerChar)),
     });
-    if (i + 1 < chunks) {
-      const dueAt = started + toMs / Math.max(profile.ttsSpeedup, 0.01);
-      await pause(dueAt - Date.now(), opts.signal);
-    }
+    sent += piece.ms;
+    if (sent < totalMs - 0.5)
+      await pause(started + sent / Math.max(profile.ttsSpeedup, 0.01) - Date.now(), opts.signal);
   }
-  return totalMs;
+  return sent;
 }

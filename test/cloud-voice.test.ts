@@ -1,0 +1,223 @@
+/**
+ * The cloud voice pipeline through the real stack: our agent runs with
+ * VOICE_MODE=cloud on the real Deepgram, OpenAI and ElevenLabs plugins,
+ * pointed at the FAKE providers (test/fakes/), and sipp plays Genesys.
+ *
+ * Call 1: the caller hears the greeting, says something (the fake STT
+ * returns a script line), hears a reply, asks for a person, and Genesys
+ * receives a REFER to the route's queue with UUI.
+ * Call 2: the fake Deepgram is down (it dropped its connections and
+ * refuses new ones with 503); the call's STT FallbackAdapter falls over to
+ * the offline recognizer (PocketSphinx), which still hears "I'd like to talk
+ * to someone about my bill", and the call is transferred to billing.
+ *
+ * The outage starts before call 2 rather than during it: the Node Deepgram
+ * plugin (agents-js 1.9.0) does not notice a socket the server closes
+ * mid-stream (livekit/agents-js#2469), so a mid-call outage leaves the call
+ * without a recognizer and never falls over; test/fakes/plugins.test.ts
+ * pins that behaviour.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { startCloudFakes, type CloudFakes } from './fakes/cloud.ts';
+import { audioStats, generatePhoneAudio, synthesizeCallerSpeech } from './harness/audio.ts';
+import {
+  defaultGenesysCall,
+  placeGenesysCall,
+  type GenesysCall,
+  type GenesysCallReport,
+} from './harness/genesys-call.ts';
+import { readJsonLog, waitForIdleWorker, type LogLine } from './harness/logs.ts';
+import { pcmuAudio } from './harness/rtp-capture.ts';
+import { header } from './harness/sipp.ts';
+import { startStack, type Stack } from './harness/stack.ts';
+import { REPO_ROOT } from './harness/tools.ts';
+
+/** What the fake STT "hears" on each connection, one line per utterance. */
+const SCRIPT = ['I have a question about my account.', "I'd like to talk to a person."];
+/** Seconds of line silence between the caller's two utterances: room for the agent's reply. */
+const GAP_SECONDS = 7;
+
+type Turns = Readonly<{ file: string; firstSeconds: number }>;
+
+/** Two caller utterances (flite kal16, through G.711) with a gap, then silence, as one WAV. */
+function callerTurns(dir: string, name: string, first: string, second: string): Turns {
+  const a = join(dir, `${name}-1.wav`);
+  const gap = join(dir, `${name}-gap.wav`);
+  const b = join(dir, `${name}-2.wav`);
+  const file = join(dir, `${name}.wav`);
+  synthesizeCallerSpeech(first, a, 'flite');
+  generatePhoneAudio(gap, ['trim', '0', String(GAP_SECONDS)]);
+  synthesizeCallerSpeech(second, b, 'flite', { trailingSilenceSeconds: 12 });
+  execFileSync('sox', [a, gap, b, file]);
+  const firstSeconds = Number(execFileSync('soxi', ['-D', a], { encoding: 'utf8' }).trim());
+  return { file, firstSeconds };
+}
+
+/** The default routing file, with the route carrying on offline when a provider fails. */
+function routingWithOfflineFailover(dir: string): string {
+  const routing = parseYaml(
+    readFileSync(join(REPO_ROOT, 'livekit-config/routing.yaml'), 'utf8'),
+  ) as { routes: Record<string, unknown>[] };
+  for (const route of routing.routes)
+    route['handoff'] = { providerFailure: { then: 'offline_voice' } };
+  const file = join(dir, 'routing-offline-failover.yaml');
+  writeFileSync(file, toYaml(routing));
+  return file;
+}
+
+/** Voiced audio the caller heard between two wire times (epoch seconds). */
+function heardBetween(stack: Stack, call: GenesysCallReport, from: number, to: number): number {
+  const packets = call.rtp.filter(
+    (p) => p.dstPort === stack.ports.genesysMedia && p.time > from && p.time < to,
+  );
+  return audioStats(pcmuAudio(packets)).voicedMs;
+}
+
+/** When the caller's audio started on the wire (sipp sends RTP only while it plays). */
+function callerStart(stack: Stack, call: GenesysCallReport): number {
+  const first = call.rtp.find((p) => p.srcPort === stack.ports.genesysMedia);
+  if (!first) throw new Error('the caller sent no RTP');
+  return first.time;
+}
+
+const forCall = (lines: readonly LogLine[], cnv: string) =>
+  lines.filter((l) => l['genesysConversationId'] === cnv);
+
+describe('cloud voice through the real plugins, against the FAKE providers', () => {
+  let dir: string;
+  let fakes: CloudFakes;
+  let stack: Stack;
+  let first: GenesysCallReport;
+  let second: GenesysCallReport;
+  let firstTurns: Turns;
+  const call1: GenesysCall = {
+    ...defaultGenesysCall,
+    scenario: 'genesys-spoken-request.xml',
+    conversationId: 'c1c1c1c1-0000-4000-8000-00000000c10d',
+  };
+  const call2: GenesysCall = { ...call1, conversationId: 'c2c2c2c2-0000-4000-8000-00000000c10d' };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cloud-voice-'));
+    firstTurns = callerTurns(
+      dir,
+      'call1',
+      'Hello, I have a question about my account.',
+      "I'd like to talk to a person.",
+    );
+    fakes = await startCloudFakes({ profile: 'zero', script: SCRIPT });
+    stack = await startStack({
+      slot: 6,
+      name: 'test-cloud-voice',
+      routingFile: routingWithOfflineFailover(dir),
+      agentEnv: fakes.agentEnv,
+    });
+    first = await placeGenesysCall(stack, { ...call1, audioFile: firstTurns.file });
+    await waitForIdleWorker(stack.ports.agentHealth);
+    fakes.deepgram.failAfter(0);
+    second = await placeGenesysCall(stack, {
+      ...call2,
+      speech: "I'd like to talk to someone about my bill.",
+      speechEngine: 'flite',
+      trailingSilenceSeconds: 12,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await fakes?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs every piece on its cloud plugin, at the fakes', () => {
+    const started = readJsonLog(stack.runDir, 'agent.log').filter(
+      (l) => l.msg === 'voice pipeline started',
+    );
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    const host = (url: string | undefined) => new URL(url ?? '').host;
+    expect(started[0]).toMatchObject({
+      stt: `deepgram/nova-3@${host(fakes.agentEnv['DEEPGRAM_BASE_URL'])}`,
+      llm: expect.stringContaining(`@${host(fakes.agentEnv['OPENAI_BASE_URL'])}`),
+      tts: `elevenlabs/eleven_flash_v2_5@${host(fakes.agentEnv['ELEVENLABS_BASE_URL'])}`,
+    });
+  });
+
+  describe('call 1: greeting, a turn, a transfer', () => {
+    it('greets the caller before they speak, and replies after their first words', () => {
+      expect(first.sipp.failures).toEqual([]);
+      expect(first.sipp.exitCode).toBe(0);
+      const start = callerStart(stack, first);
+      // "Thank you for calling. In a few words, how can I help you today?" in the fake's voice.
+      expect(heardBetween(stack, first, 0, start)).toBeGreaterThan(2000);
+      // "Sure. I can help with that. Could you tell me a little more?"
+      const afterFirst = start + firstTurns.firstSeconds;
+      expect(heardBetween(stack, first, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(
+        1500,
+      );
+    });
+
+    it('heard the script through the real Deepgram plugin', () => {
+      const said = forCall(readJsonLog(stack.runDir, 'agent.log'), call1.conversationId)
+        .filter((l) => l.msg === 'caller said')
+        .map((l) => String(l['transcript']));
+      expect(said.length).toBeGreaterThanOrEqual(2);
+      expect(fakes.deepgram.transcripts()).toEqual(expect.arrayContaining(SCRIPT));
+      const query = fakes.deepgram.queries()[0];
+      expect(query).toMatchObject({ encoding: 'linear16', sample_rate: '8000' });
+    });
+
+    it('asked the LLM twice: a reply, then the transfer tool for the person', () => {
+      const exchanges = fakes.openai.exchanges();
+      const turn = exchanges.find((e) => e.said === SCRIPT[0]);
+      expect(turn?.reply).toMatchObject({ kind: 'text' });
+      const ask = exchanges.find((e) => e.said === SCRIPT[1]);
+      expect(ask?.reply).toMatchObject({ kind: 'tool', name: 'transfer_to_queue' });
+      expect(ask?.tools).toContain('transfer_to_queue');
+      expect(fakes.counters().elevenlabs.contexts).toBeGreaterThanOrEqual(2);
+    });
+
+    it("REFERs the caller to the route's queue with the context in UUI", () => {
+      expect(first.refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+      expect(first.refer?.uuiFields).toMatchObject({
+        ai_reason: 'persona_route',
+        ai_route: 'main',
+        ai_cnv: call1.conversationId,
+      });
+      expect(first.refer && header(first.refer.message, 'X-AI-Transfer-Reason')).toBe(
+        'persona_route',
+      );
+      expect(first.byeReceived).toBe(true);
+    });
+  });
+
+  describe('call 2: Deepgram is down, the offline recognizer takes over', () => {
+    it('found Deepgram refusing the call and carried on offline', () => {
+      const lines = forCall(readJsonLog(stack.runDir, 'agent.log'), call2.conversationId);
+      const failed = lines.filter(
+        (l) => l.msg === 'voice provider failed; continuing on its offline stand-in',
+      );
+      expect(failed.map((l) => l['piece'])).toEqual(['stt']);
+      expect(fakes.counters().deepgram.refused).toBeGreaterThan(0);
+    });
+
+    it('still heard the caller, through PocketSphinx, and transferred them to billing', () => {
+      expect(second.sipp.failures).toEqual([]);
+      expect(second.sipp.exitCode).toBe(0);
+      const said = forCall(readJsonLog(stack.runDir, 'agent.log'), call2.conversationId)
+        .filter((l) => l.msg === 'caller said')
+        .map((l) => String(l['transcript']));
+      expect(said.join(' ')).toMatch(/\bbill\b/);
+      expect(fakes.openai.exchanges().some((e) => /\bbill\b/.test(e.said))).toBe(true);
+      expect(second.refer?.target).toBe('sip:+18005550151@127.0.0.1:5070');
+      expect(second.refer?.uuiFields).toMatchObject({
+        ai_reason: 'persona_route',
+        ai_cnv: call2.conversationId,
+      });
+    });
+  });
+});
