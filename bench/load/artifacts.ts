@@ -40,6 +40,22 @@ export type CallerLog = Readonly<{
   /** sipp's exit code and its scenario failures (empty when the scenario ran as written). */
   sippExitCode: number;
   failures: readonly string[];
+  /** Optional, added by the load generator: Call-ID of the INVITE and the x-inin-cnv it carried. */
+  sipCallId?: string;
+  conversationId?: string;
+  /** Epoch ms the caller's media side saw the answer (sipp wrote the 200 OK's SDP). */
+  answeredAtMs?: number;
+  /** What the caller noticed while talking ("no reply to utterance 1", "no REFER within 10000 ms ..."). */
+  notes?: readonly string[];
+  /** The caller's own RTP health: a lagging sender would skew what the wire shows. */
+  media?: Readonly<{
+    packetsSent: number;
+    packetsReceived: number;
+    /** Worst lateness of a sent packet against its 20 ms slot. */
+    maxSendLagMs: number;
+    /** Slots never sent because the sender fell over 500 ms behind (the RTP timestamp jumps). */
+    skippedPackets: number;
+  }>;
 }>;
 
 export type LoadRunArtifacts = Readonly<{
@@ -48,4 +64,9 @@ export type LoadRunArtifacts = Readonly<{
   /** Epoch ms the run started (arrival offsets count from here). */
   startedAtMs: number;
   callers: readonly CallerLog[];
+  /** Optional, added by the load generator: the script's name and the capture's filter and drops. */
+  script?: string;
+  /** Nice value of the caller media process (-10 where the generator may raise it, else 0). */
+  mediaProcessNice?: number;
+  capture?: Readonly<{ filter: string; droppedPackets?: number }>;
 }>;

@@ -1,0 +1,153 @@
+/**
+ * The callers' voices, in a process of their own so the load driver's work
+ * never delays a packet: one UDP socket per call, one pacing loop for all of
+ * them that sends each call's packet every 20 ms on an absolute schedule
+ * (late slots are caught up; past half a second behind they are skipped and
+ * the RTP clock jumps, which the call's report counts), and each call's
+ * script reacting to what it hears.
+ *
+ * Forked by run-callers.ts with an IPC channel: `node bench/load/caller-media.ts <plan.json>`.
+ * It reports `ready` once every socket is bound, `answered` per call, and a
+ * `report` per call once the driver says that call's sipp has ended; it
+ * exits when every call has ended.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { seededRandom } from './arrivals.ts';
+import { converse, newCallerRecord, type CallerRecord } from './caller-behaviour.ts';
+import { CallEnded, MediaCall } from './media-call.ts';
+import {
+  driverMessageSchema,
+  mediaPlanSchema,
+  type CallMediaReport,
+  type MediaMessage,
+} from './media-protocol.ts';
+import { PACKET_MS } from './rtp.ts';
+
+/** Slots caught up in one go when the loop runs late; beyond, slots are skipped. */
+const MAX_CATCH_UP_SLOTS = 25;
+/** The answer file is looked for every this many packet times. */
+const ANSWER_POLL_SLOTS = 5;
+
+/** What sipp writes on answer: "<bridge RTP ip> <bridge RTP port> <Call-ID>". */
+const answerSchema = z.tuple([z.ipv4(), z.string().regex(/^[0-9]{1,5}$/), z.string().min(1)]);
+
+function send(message: MediaMessage, then?: () => void): void {
+  if (!process.send) throw new Error('caller-media must be forked with an IPC channel');
+  process.send(message, undefined, {}, () => then?.());
+}
+
+async function main(planFile: string): Promise<void> {
+  const plan = mediaPlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+  const clips = new Map<string, Uint8Array>();
+  for (const u of plan.script.utterances) {
+    for (const p of u.parts) clips.set(p.file, new Uint8Array(readFileSync(p.file)));
+  }
+  const calls = new Map<string, MediaCall>();
+  const records = new Map<string, CallerRecord>();
+  for (const c of plan.calls) {
+    calls.set(c.id, await MediaCall.bind(c, plan.voicedRms, seededRandom(c.seed)));
+    records.set(c.id, newCallerRecord());
+  }
+  const ringing = new Set<MediaCall>();
+  let open = calls.size;
+
+  const finish = (call: MediaCall) => {
+    if (call.ended) return;
+    call.end();
+    ringing.delete(call);
+    const record = records.get(call.plan.id) ?? newCallerRecord();
+    const media = call.report();
+    const report: CallMediaReport = {
+      ...media,
+      utterances: record.utterances.map((u) => ({ ...u, parts: [...u.parts] })),
+      digits: record.digits,
+      hungUp: record.hungUp,
+      notes: [...media.notes, ...record.notes],
+    };
+    open--;
+    send({ type: 'report', id: call.plan.id, report }, () => {
+      if (open === 0) process.exit(0);
+    });
+  };
+
+  const answer = (call: MediaCall) => {
+    let parsed: z.output<typeof answerSchema>;
+    try {
+      const text = readFileSync(join(call.plan.dir, 'answered'), 'utf8');
+      parsed = answerSchema.parse(text.trim().split(/\s+/));
+    } catch (err) {
+      call.note(`unreadable answer file: ${String(err)}`);
+      ringing.delete(call);
+      return;
+    }
+    const [address, port, callId] = parsed;
+    ringing.delete(call);
+    call.answer({ address, port: Number(port) }, callId, Date.now());
+    send({ type: 'answered', id: call.plan.id });
+    const record = records.get(call.plan.id) ?? newCallerRecord();
+    const random = seededRandom(call.plan.seed ^ 0x5bd1e995);
+    converse(call.line(), plan.script, clips, plan.behaviour, random, record).catch(
+      (err: unknown) => {
+        if (!(err instanceof CallEnded)) call.note(`script failed: ${String(err)}`);
+      },
+    );
+  };
+
+  process.on('message', (raw) => {
+    const parsed = driverMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      send({ type: 'fatal', message: `bad driver message: ${parsed.error.message}` });
+      return;
+    }
+    const m = parsed.data;
+    if (m.type === 'shutdown') {
+      for (const call of calls.values()) finish(call);
+      return;
+    }
+    const call = calls.get(m.id);
+    if (!call) return;
+    if (m.type === 'invited') ringing.add(call);
+    else finish(call);
+  });
+  process.on('disconnect', () => process.exit(0));
+
+  const startedAt = performance.now();
+  let slot = 0;
+  const loop = () => {
+    const due = Math.floor((performance.now() - startedAt) / PACKET_MS);
+    const behind = due - slot;
+    if (behind > MAX_CATCH_UP_SLOTS) {
+      const skipped = behind - MAX_CATCH_UP_SLOTS;
+      for (const call of calls.values()) call.skip(skipped);
+      slot += skipped;
+    }
+    for (; slot <= due; slot++) {
+      const lagMs = performance.now() - (startedAt + slot * PACKET_MS);
+      const nowMs = Date.now();
+      for (const call of calls.values()) call.tick(nowMs, lagMs);
+      if (slot % ANSWER_POLL_SLOTS === 0) {
+        for (const call of [...ringing]) if (call.answerWritten()) answer(call);
+      }
+    }
+    setTimeout(loop, Math.max(0, startedAt + slot * PACKET_MS - performance.now()));
+  };
+  loop();
+  send({ type: 'ready' });
+}
+
+const planFile = process.argv[2];
+if (!planFile) {
+  console.error('usage: caller-media.ts <plan.json>');
+  process.exit(2);
+}
+main(planFile).catch((err: unknown) => {
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  if (process.send) send({ type: 'fatal', message }, () => process.exit(1));
+  else {
+    console.error(message);
+    process.exit(1);
+  }
+});
