@@ -6,8 +6,9 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import { parseCloudFakesAnnouncement } from '../../test/fakes/announcement.ts';
 import { REPO_ROOT } from '../../test/harness/tools.ts';
+import { peerStandInEnv } from './peer.ts';
 
 export type CloudFakesProcess = Readonly<{
   /** Environment for our worker: VOICE_MODE=cloud, keys and base URLs. */
@@ -17,11 +18,6 @@ export type CloudFakesProcess = Readonly<{
   pid: number;
   stop: () => Promise<void>;
 }>;
-
-const announcement = z.object({
-  agentEnv: z.record(z.string(), z.string()),
-  peerEnv: z.record(z.string(), z.string()),
-});
 
 /**
  * @example
@@ -58,10 +54,10 @@ export async function startCloudFakes(opts: {
       reject(new Error(`the cloud fakes exited with ${code}; see ${opts.logFile}`));
     });
   });
-  const urls = announcement.parse(JSON.parse(first));
+  const announced = parseCloudFakesAnnouncement(first);
   return {
-    agentEnv: urls.agentEnv,
-    peerEnv: urls.peerEnv,
+    agentEnv: announced.agentEnv,
+    peerEnv: peerStandInEnv(announced.python, announced.agentEnv['OPENAI_MODEL']),
     pid: child.pid ?? 0,
     stop: async () => {
       child.kill('SIGTERM');

@@ -1,0 +1,75 @@
+/**
+ * `make bench`: what callers feel under load, measured from the wire, for our
+ * worker and for LiveKit Agents for Python, in one run on this machine.
+ * Prints progress, then a side-by-side table, writes a JSON report
+ * (bench-report@1, docs/benchmark.md) and a PNG chart next to it, and prints
+ * the report's path last.
+ *
+ *   make bench            quick plan (about 15 minutes on 2 cores)
+ *   make bench FULL=1     full sweep: three repetitions, typical provider latencies, Poisson load
+ *   make bench PROFILE=1  also V8 CPU profiles of our worker and its job processes
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/harness/tools.ts';
+import { fullPlan, quickPlan, smokePlan, type Plan } from './plan.ts';
+import { buildReport, writeReport } from './report/build.ts';
+import type { RunRecord } from './report/document.ts';
+import { renderTables } from './report/table.ts';
+import { runGroup } from './run-group.ts';
+
+const RING_TIMEOUT_SECONDS = 30;
+
+const env = process.env;
+const plan: Plan =
+  env['BENCH_PLAN'] === 'smoke' ? smokePlan() : env['FULL'] === '1' ? fullPlan() : quickPlan();
+const profile = env['PROFILE'] === '1';
+const startedAt = new Date();
+const outDir = join(REPO_ROOT, '.run/bench', startedAt.toISOString().replace(/[:.]/g, '-'));
+const profileDir = profile ? join(outDir, 'profiles') : undefined;
+mkdirSync(outDir, { recursive: true });
+
+const elapsed = () => {
+  const s = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+const log = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
+
+log(
+  `${plan.name} plan: ${plan.groups.length} system/voice groups, ${plan.repetitions} repetition(s); artifacts in ${outDir}`,
+);
+const runs: RunRecord[] = [];
+for (const [i, group] of plan.groups.entries()) {
+  log(
+    `[${i + 1}/${plan.groups.length}] ${group.system} on ${group.voice}: ${group.loads.length} load(s)`,
+  );
+  runs.push(
+    ...(await runGroup(group, {
+      slot: Number(env['BENCH_SLOT'] ?? 9),
+      repetitions: plan.repetitions,
+      outDir,
+      ...(profileDir ? { profileDir } : {}),
+      ringTimeoutSeconds: RING_TIMEOUT_SECONDS,
+      log,
+    })),
+  );
+}
+
+const report = buildReport({
+  plan,
+  runs,
+  startedAt,
+  settings: {
+    ringTimeoutSeconds: RING_TIMEOUT_SECONDS,
+    burstPerSecond: 2,
+    profiles: profileDir ?? null,
+  },
+});
+const { reportFile, chartFile } = writeReport(report, outDir);
+console.log(
+  `\n${renderTables(report.points, report.comparisons, report.machine, report.createdAt)}\n`,
+);
+console.log(`chart: ${chartFile}`);
+if (profileDir)
+  console.log(`CPU profiles: ${profileDir} (Chrome DevTools or speedscope open them)`);
+console.log(reportFile);

@@ -1,0 +1,179 @@
+/**
+ * Runs one plan group: starts the stack with one system in one voice mode,
+ * offers it each load in turn (every repetition), and measures each run from
+ * the wire and from /proc. The stack is started once per group; between
+ * runs it waits until every call's room is empty, so runs do not overlap.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { sleep, type ManagedProcess } from '../test/harness/process.ts';
+import { startStack, type Stack } from '../test/harness/stack.ts';
+import { REPO_ROOT } from '../test/harness/tools.ts';
+import { burst, poisson } from './load/arrivals.ts';
+import { runLoad } from './load/run-callers.ts';
+import { CLOUD_SCRIPT, OFFLINE_SCRIPT, scriptTranscripts } from './load/scripts.ts';
+import { patternLabel, type ArrivalPattern, type PlanGroup } from './plan.ts';
+import type { RunRecord } from './report/document.ts';
+import { summarizeRun } from './report/summarize.ts';
+import { startResourceSampler } from './resources/sampler.ts';
+import { startCloudFakes, type CloudFakesProcess } from './systems/fakes.ts';
+import { ourWorkerEnv } from './systems/ours.ts';
+import { startPeerWorker } from './systems/peer.ts';
+import { analyzeRun } from './wire/analyze.ts';
+
+export const BENCH_ROUTING_FILE = join(REPO_ROOT, 'bench/routing.yaml');
+
+export type GroupOptions = Readonly<{
+  /** Stack port slot (test/harness/ports.ts). */
+  slot: number;
+  repetitions: number;
+  /** Where every run's artifacts (pcap, caller logs, worker logs) go. */
+  outDir: string;
+  /** Write V8 CPU profiles of our worker and its job processes here. */
+  profileDir?: string;
+  ringTimeoutSeconds: number;
+  log: (line: string) => void;
+}>;
+
+/**
+ * @example
+ * const runs = await runGroup({ system: 'ours', voice: 'cloud-zero', loads }, { slot: 9, repetitions: 1, outDir, ringTimeoutSeconds: 30, log: console.log });
+ */
+export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<RunRecord[]> {
+  const name = `${group.system}-${group.voice}`;
+  // Systems compared in one voice mode hear the same caller; the offline voice needs its grammar's words.
+  const script = group.voice === 'offline' ? OFFLINE_SCRIPT : CLOUD_SCRIPT;
+  let fakes: CloudFakesProcess | undefined;
+  let stack: Stack | undefined;
+  let peer: ManagedProcess | undefined;
+  const runs: RunRecord[] = [];
+  try {
+    if (group.voice !== 'offline') {
+      fakes = await startCloudFakes({
+        profile: group.voice === 'cloud-typical' ? 'typical' : 'zero',
+        transcripts: scriptTranscripts(script),
+        logFile: join(opts.outDir, `${name}-fakes.log`),
+      });
+    }
+    const voiceEnv = fakes ? fakes.agentEnv : { VOICE_MODE: 'offline' };
+    const ours = group.system !== 'peer';
+    opts.log(
+      `starting ${name}: livekit-server, livekit-sip, dispatch and the ${ours ? 'our' : 'peer'} worker`,
+    );
+    stack = await startStack({
+      slot: opts.slot,
+      name: `bench-${name}`,
+      routingFile: BENCH_ROUTING_FILE,
+      agent: ours,
+      ...(ours
+        ? {
+            agentEnv: ourWorkerEnv(
+              group.system === 'ours-defaults' ? 'ours-defaults' : 'ours',
+              voiceEnv,
+            ),
+          }
+        : {}),
+      ...(ours && opts.profileDir
+        ? { agentNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(opts.profileDir, name)}`] }
+        : {}),
+    });
+    if (!ours) {
+      if (!fakes) throw new Error('the peer has no offline voice: run it on a cloud-shaped voice');
+      peer = await startPeerWorker(stack, {
+        env: fakes.peerEnv,
+        logFile: join(stack.runDir, 'peer.log'),
+        // Like our worker's AGENT_CPU_LOAD_LIMIT=0 here: the machine's CPU is the whole
+        // stack's, and a worker reporting full leaves callers ringing (livekit-server never retries).
+        loadThreshold: Infinity,
+      });
+    }
+    const workerPid = (ours ? stack.processes.get('agent')?.pid : peer?.pid) ?? 0;
+    const sipPid = stack.processes.get('sip')?.pid ?? 0;
+    const serverPid = stack.processes.get('livekit')?.pid ?? 0;
+    // The job pool fills right after registration: let it settle before the first caller.
+    await sleep(5000);
+
+    for (const load of group.loads) {
+      for (let rep = 1; rep <= opts.repetitions; rep++) {
+        const label = patternLabel(load);
+        const dir = join(opts.outDir, name, `${label.replace(/[^a-z0-9.]+/gi, '-')}-r${rep}`);
+        mkdirSync(dir, { recursive: true });
+        let talking = 0;
+        let peakTalking = 0;
+        const startedAt = new Date().toISOString();
+        const sampler = startResourceSampler({
+          workerPid,
+          livekitSipPid: sipPid,
+          livekitServerPid: serverPid,
+          talkingCalls: () => talking,
+        });
+        let lastPrint = 0;
+        const artifacts = await runLoad({
+          stack,
+          arrivals: arrivalsOf(load),
+          script,
+          workDir: dir,
+          ringTimeoutSeconds: opts.ringTimeoutSeconds,
+          onProgress: (p) => {
+            talking = p.answered - p.ended;
+            peakTalking = Math.max(peakTalking, talking);
+            const now = Date.now();
+            if (now - lastPrint > 5000 || p.ended === p.total) {
+              lastPrint = now;
+              opts.log(
+                `  ${name} ${label} r${rep}: ${p.started}/${p.total} rang, ${p.answered} answered, ${p.ended} ended`,
+              );
+            }
+          },
+        });
+        const resources = await sampler.stop();
+        const calls = analyzeRun(artifacts);
+        const summary = summarizeRun(calls, resources, {
+          offered: artifacts.callers.length,
+          peakTalkingCalls: peakTalking,
+        });
+        runs.push({
+          system: group.system,
+          voice: group.voice,
+          pattern: load,
+          label,
+          repetition: rep,
+          startedAt,
+          artifactsDir: dir,
+          summary,
+          resources,
+          calls,
+        });
+        await waitForEmptyRooms(stack);
+      }
+    }
+  } finally {
+    await peer?.stop();
+    await stack?.stop();
+    await fakes?.stop();
+  }
+  return runs;
+}
+
+function arrivalsOf(p: ArrivalPattern): readonly number[] {
+  return p.kind === 'burst'
+    ? burst(p.callers, p.perSecond)
+    : poisson(p.perSecond, p.durationSeconds, p.seed);
+}
+
+/** Until no room has a participant left (bounded), then the job pool's refill. */
+async function waitForEmptyRooms(stack: Stack): Promise<void> {
+  const rooms = new RoomServiceClient(
+    stack.livekit.httpUrl,
+    stack.livekit.apiKey,
+    stack.livekit.apiSecret,
+  );
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const list = await rooms.listRooms().catch(() => undefined);
+    if (list && list.every((r) => r.numParticipants === 0)) break;
+    await sleep(1000);
+  }
+  await sleep(3000);
+}
