@@ -4,24 +4,20 @@
  * media process, everything between them and the bridge captured by tshark.
  * Returns (and writes as artifacts.json) what the wire analysis needs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { getPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Stack } from '../../test/harness/stack.ts';
 import type { CallerLog, LoadRunArtifacts } from './artifacts.ts';
 import { DEFAULT_BEHAVIOUR, type CallerBehaviour } from './caller-behaviour.ts';
 import { captureFilter, startCapture } from './capture.ts';
 import {
-  mediaMessageSchema,
   mediaPlanSchema,
   type CallMediaReport,
-  type DriverMessage,
   type MediaPlan,
   type PlannedCall,
 } from './media-protocol.ts';
+import { startMediaProcess, type MediaProcess } from './media-process.ts';
 import type { CallerScript } from './scripts.ts';
 import { classifyCall, runSippCaller, type SippCallerResult } from './sipp-caller.ts';
 import { renderScript } from './speech.ts';
@@ -32,13 +28,16 @@ export const BENCH_DNIS = '+18005550300';
 /** Caller i signals from SIP_BASE + i and talks RTP on MEDIA_BASE + 2i; sipp's own RTP echo pair sits at SIPP_MEDIA_BASE + 4i. */
 export const CALLER_PORTS = Object.freeze({ sip: 31000, media: 32000, sippMedia: 34000 });
 export const MAX_CALLERS = 500;
-/** Scheduling priority of the caller media process where allowed (root or CAP_SYS_NICE). */
-export const MEDIA_PROCESS_NICE = -10;
 
 export type LoadProgress = Readonly<{
+  /** Callers whose sipp has started (INVITE sent). */
   started: number;
+  /** Callers answered so far (the 200 OK reached the caller's media side). */
   answered: number;
+  /** Callers whose sipp has exited, answered or not (cancelled, refused). */
   ended: number;
+  /** Answered and not yet ended: the calls talking now. */
+  talking: number;
   total: number;
 }>;
 
@@ -117,8 +116,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadRunArtifacts> {
   try {
     media = await startMediaProcess(planFile, join(opts.workDir, 'caller-media.log'));
     const progress = { started: 0, answered: 0, ended: 0, total: n };
-    const report = () => opts.onProgress?.({ ...progress });
-    media.onAnswered(() => {
+    const answered = new Set<string>();
+    const ended = new Set<string>();
+    const report = () =>
+      opts.onProgress?.({
+        ...progress,
+        talking: [...answered].filter((id) => !ended.has(id)).length,
+      });
+    media.onAnswered((id) => {
+      answered.add(id);
       progress.answered++;
       report();
     });
@@ -145,6 +151,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadRunArtifacts> {
       report();
       const result = await running;
       media?.tell({ type: 'ended', id: call.id });
+      ended.add(call.id);
       progress.ended++;
       report();
       return [result, conversationId];
@@ -215,97 +222,5 @@ function callerLog(
         skippedPackets: report.skippedPackets,
       },
     }),
-  };
-}
-
-type MediaProcess = Readonly<{
-  /** The nice value it runs at. */
-  nice: number;
-  tell: (m: DriverMessage) => void;
-  onAnswered: (f: (id: string) => void) => void;
-  /** Resolves once `count` reports arrived or the media process exited (or `timeoutMs` passed). */
-  reports: (count: number, timeoutMs: number) => Promise<ReadonlyMap<string, CallMediaReport>>;
-  kill: () => void;
-}>;
-
-async function startMediaProcess(planFile: string, logFile: string): Promise<MediaProcess> {
-  // It stands for the Genesys edge's media, which has hardware of its own: its packets must
-  // leave on time however busy the stack under test keeps the machine. nice(1) raises every
-  // thread (V8's GC helpers too, which a main thread can wait on) and runs it unchanged where
-  // it may not; GC stays on the main thread so no helper thread at any priority can stall it.
-  const child: ChildProcess = spawn(
-    'nice',
-    [
-      '-n',
-      String(MEDIA_PROCESS_NICE),
-      process.execPath,
-      '--disable-warning=ExperimentalWarning',
-      '--single-threaded-gc',
-      fileURLToPath(new URL('./caller-media.ts', import.meta.url)),
-      planFile,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-  );
-  const log: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  const reports = new Map<string, CallMediaReport>();
-  const answeredListeners: ((id: string) => void)[] = [];
-  let fatal: string | undefined;
-  let exited = false;
-  const changed: (() => void)[] = [];
-  const notify = () => changed.splice(0).forEach((f) => f());
-  const ready = new Promise<void>((resolve, reject) => {
-    child.on('message', (raw) => {
-      const parsed = mediaMessageSchema.safeParse(raw);
-      if (!parsed.success) {
-        log.push(`unparsable message from the media process: ${parsed.error.message}\n`);
-        return;
-      }
-      const m = parsed.data;
-      if (m.type === 'ready') resolve();
-      else if (m.type === 'answered') answeredListeners.forEach((f) => f(m.id));
-      else if (m.type === 'report') reports.set(m.id, m.report);
-      else {
-        fatal = m.message;
-        log.push(`fatal: ${m.message}\n`);
-        reject(new Error(`caller media process failed: ${m.message}`));
-      }
-      notify();
-    });
-    child.once('exit', (code) => {
-      exited = true;
-      writeFileSync(logFile, log.join(''));
-      reject(new Error(`caller media process exited with ${code}: ${fatal ?? log.join('')}`));
-      notify();
-    });
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await ready.finally(() => clearTimeout(timer));
-  let nice = 0;
-  try {
-    nice = child.pid === undefined ? 0 : getPriority(child.pid);
-  } catch {
-    // gone already: its exit is reported
-  }
-  return {
-    nice,
-    tell: (m) => {
-      if (!exited && child.connected) child.send(m);
-    },
-    onAnswered: (f) => void answeredListeners.push(f),
-    reports: async (count, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      while (reports.size < count && !exited && Date.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          changed.push(resolve);
-          setTimeout(resolve, 250);
-        });
-      }
-      return reports;
-    },
-    kill: () => {
-      if (!exited) child.kill('SIGKILL');
-    },
   };
 }

@@ -62,7 +62,9 @@ try {
     script: benchScript(args.script),
     workDir,
     onProgress: (p) =>
-      console.log(`  ${p.started}/${p.total} rang, ${p.answered} answered, ${p.ended} ended`),
+      console.log(
+        `  ${p.started}/${p.total} rang, ${p.answered} answered, ${p.talking} talking, ${p.ended} ended`,
+      ),
   });
   console.log(
     `wall time ${((Date.now() - started) / 1000).toFixed(1)} s; ${workDir}/artifacts.json`,
