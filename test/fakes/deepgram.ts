@@ -190,7 +190,9 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
       finalizes: c.finalizes,
       closeStreams: c.closeStreams,
       audioSeconds:
-        c.closedAudioSeconds + [...sessions].reduce((sum, s) => sum + s.audioSeconds, 0),
+        Math.round(
+          (c.closedAudioSeconds + [...sessions].reduce((sum, s) => sum + s.audioSeconds, 0)) * 1000,
+        ) / 1000,
     }),
     transcripts: () => [...transcripts],
     queries: () => [...queries],

@@ -206,7 +206,7 @@ export async function startFakeElevenLabs(
       refused: c.refused,
       contexts: c.contexts,
       characters: c.characters,
-      audioSeconds: c.audioMs / 1000,
+      audioSeconds: Math.round(c.audioMs) / 1000,
       httpRequests: c.http,
     }),
     close: () =>
