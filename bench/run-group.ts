@@ -53,6 +53,8 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       fakes = await startCloudFakes({
         profile: group.voice === 'cloud-typical' ? 'typical' : 'zero',
         transcripts: scriptTranscripts(script),
+        // The recordings' word gaps stay under 100 ms; a caller's mid-sentence pause is 300 ms or more.
+        segmentSilenceMs: 250,
         logFile: join(opts.outDir, `${name}-fakes.log`),
       });
     }
@@ -116,7 +118,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
           workDir: dir,
           ringTimeoutSeconds: opts.ringTimeoutSeconds,
           onProgress: (p) => {
-            talking = p.answered - p.ended;
+            talking = p.talking;
             peakTalking = Math.max(peakTalking, talking);
             const now = Date.now();
             if (now - lastPrint > 5000 || p.ended === p.total) {

@@ -23,6 +23,23 @@ export const scriptUtteranceSchema = z
     text: z.string().min(1),
     /** Start while the agent is still answering the previous utterance (or greeting). */
     bargeIn: z.boolean().default(false),
+    /**
+     * Say it with a human recording instead of flite: one excerpt per part.
+     * Its words need not be the text's when a stand-in recognizer returns the
+     * text: the recording is for what judges audio (VAD, end-of-turn model).
+     */
+    recording: z
+      .array(
+        z
+          .object({
+            file: z.string().min(1),
+            fromMs: z.number().int().min(0),
+            toMs: z.number().int().positive(),
+          })
+          .strict()
+          .refine((r) => r.toMs > r.fromMs, 'toMs must be after fromMs'),
+      )
+      .optional(),
   })
   .strict();
 
@@ -50,6 +67,12 @@ export const callerScriptSchema = z
       });
     }
     for (const [i, u] of script.utterances.entries()) {
+      if (u.recording && u.recording.length !== scriptParts(u.text).length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `utterance ${i} needs one recording excerpt per part`,
+        });
+      }
       if (scriptParts(u.text).some((p) => p === '')) {
         ctx.addIssue({ code: 'custom', message: `utterance ${i} has an empty part` });
       }
@@ -102,13 +125,38 @@ export const OFFLINE_SCRIPT: CallerScript = callerScriptSchema.parse({
   digit: { key: '1', afterUtterance: 1 },
 });
 
-/** For the cloud-shaped voice (a stand-in STT returns these texts): the same turns, said naturally. */
+/** Human read speech shipped by Debian's pocketsphinx-testdata (LibriVox, public domain). */
+const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb';
+
+/**
+ * For the cloud-shaped voice: the stand-in STT returns these texts, and the
+ * caller speaks human recordings (LibriVox sentences) in their place. The
+ * end-of-turn model judges the audio's prosody: on flite's flat synthetic
+ * speech it holds almost every turn open to the maximum endpointing delay
+ * (3 s), which would measure the voice, not the system. Utterance 0 is split
+ * at the reader's own 60 ms breath ("had he married a more amiable woman |
+ * he might have been made still more respectable than he was"); the barge-in
+ * line lasts 2.7 s, long enough for the agent to stop while it goes on.
+ */
 export const CLOUD_SCRIPT: CallerScript = callerScriptSchema.parse({
   name: 'overflow-cloud',
   utterances: [
-    { text: 'Hi, I was wondering | what your opening hours are.' },
-    { text: 'And do you have a website?', bargeIn: true },
-    { text: 'Actually, I would rather talk to a person.' },
+    {
+      text: 'Hi, I was wondering | what your opening hours are.',
+      recording: [
+        { file: `${LIBRIVOX}-0920.wav`, fromMs: 240, toMs: 3830 },
+        { file: `${LIBRIVOX}-0920.wav`, fromMs: 3870, toMs: 5520 },
+      ],
+    },
+    {
+      text: 'And do you have a website?',
+      bargeIn: true,
+      recording: [{ file: `${LIBRIVOX}-0880.wav`, fromMs: 0, toMs: 2990 }],
+    },
+    {
+      text: 'Actually, I would rather talk to a person.',
+      recording: [{ file: `${LIBRIVOX}-0930.wav`, fromMs: 180, toMs: 3290 }],
+    },
   ],
   digit: { key: '1', afterUtterance: 1 },
 });

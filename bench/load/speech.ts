@@ -50,12 +50,34 @@ export function renderScript(
       index,
       text: u.text,
       bargeIn: u.bargeIn,
-      parts: scriptParts(u.text).map((text) => {
-        const file = renderClip(text, dir, voice);
+      parts: scriptParts(u.text).map((text, part) => {
+        const excerpt = u.recording?.[part];
+        const file = excerpt ? cutRecording(excerpt, dir) : renderClip(text, dir, voice);
         return { text, file, durationMs: (statSync(file).size / 8000) * 1000 };
       }),
     })),
   };
+}
+
+type Excerpt = Readonly<{ file: string; fromMs: number; toMs: number }>;
+
+/** An excerpt of a human recording as raw mu-law, trimmed like a synthesized clip. */
+function cutRecording(excerpt: Excerpt, dir: string): string {
+  const key = createHash('sha256')
+    .update(`${excerpt.file}\n${excerpt.fromMs}\n${excerpt.toMs}`)
+    .digest('hex')
+    .slice(0, 16);
+  const file = join(dir, `${key}.ulaw`);
+  if (existsSync(file)) return file;
+  const trim = ['trim', `${excerpt.fromMs / 1000}`, `=${excerpt.toMs / 1000}`];
+  return toLine(
+    excerpt.file,
+    file,
+    key,
+    dir,
+    trim,
+    `${excerpt.file} ${excerpt.fromMs}-${excerpt.toMs} ms`,
+  );
 }
 
 /** One clip as raw mu-law; returns its path. */
@@ -64,12 +86,28 @@ function renderClip(text: string, dir: string, voice: string): string {
   const file = join(dir, `${key}.ulaw`);
   if (existsSync(file)) return file;
   const wav = join(dir, `${key}.tmp.wav`);
-  const tmp = join(dir, `${key}.tmp.ulaw`);
   try {
     execFileSync('flite', ['-voice', voice, '-t', text, '-o', wav]);
+    return toLine(wav, file, key, dir, [], JSON.stringify(text));
+  } finally {
+    rmSync(wav, { force: true });
+  }
+}
+
+/** Converts `source` (after `effects`) to the line's raw 8 kHz mu-law, silence trimmed at both ends. */
+function toLine(
+  source: string,
+  file: string,
+  key: string,
+  dir: string,
+  effects: readonly string[],
+  what: string,
+): string {
+  const tmp = join(dir, `${key}.tmp.ulaw`);
+  try {
     // silence 1 D T ... reverse ... reverse: trim below 1% for 20 ms at both ends.
     execFileSync('sox', [
-      wav,
+      source,
       '-t',
       'raw',
       '-r',
@@ -79,6 +117,7 @@ function renderClip(text: string, dir: string, voice: string): string {
       '-e',
       'u-law',
       tmp,
+      ...effects,
       'silence',
       '1',
       '0.02',
@@ -90,10 +129,9 @@ function renderClip(text: string, dir: string, voice: string): string {
       '1%',
       'reverse',
     ]);
-    if (statSync(tmp).size < 1600) throw new Error(`speech for ${JSON.stringify(text)} is empty`);
+    if (statSync(tmp).size < 1600) throw new Error(`speech for ${what} is empty`);
     renameSync(tmp, file);
   } finally {
-    rmSync(wav, { force: true });
     rmSync(tmp, { force: true });
   }
   return file;

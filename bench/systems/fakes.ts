@@ -21,18 +21,28 @@ export type CloudFakesProcess = Readonly<{
 
 /**
  * @example
- * const fakes = await startCloudFakes({ profile: 'zero', transcripts: ['hello'], logFile: '/tmp/fakes.log' });
+ * const fakes = await startCloudFakes({ profile: 'zero', transcripts: ['hello'], segmentSilenceMs: 250, logFile: '/tmp/fakes.log' });
  */
 export async function startCloudFakes(opts: {
   profile: 'zero' | 'typical';
   transcripts: readonly string[];
+  /** Silence that ends a caller's speech segment for the FAKE Deepgram. */
+  segmentSilenceMs: number;
   logFile: string;
 }): Promise<CloudFakesProcess> {
   const scriptFile = `${opts.logFile}.script.json`;
   writeFileSync(scriptFile, JSON.stringify(opts.transcripts));
   const child = spawn(
     process.execPath,
-    ['test/fakes/main.ts', '--profile', opts.profile, '--script', scriptFile],
+    [
+      'test/fakes/main.ts',
+      '--profile',
+      opts.profile,
+      '--script',
+      scriptFile,
+      '--segment-silence-ms',
+      String(opts.segmentSilenceMs),
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const log = createWriteStream(opts.logFile, { flags: 'a' });

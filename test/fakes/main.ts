@@ -2,7 +2,7 @@
  * The FAKE cloud providers as their own process, so their CPU is not the
  * measured worker's:
  *
- *   node test/fakes/main.ts --profile typical --script caller-lines.json
+ *   node test/fakes/main.ts --profile typical --script caller-lines.json [--segment-silence-ms 250]
  *
  * prints one JSON line to stdout (the agent's environment, the Python
  * plugins' base URLs, a control URL) and serves until SIGTERM or SIGINT.
@@ -29,6 +29,8 @@ const cli = z.object({
   'openai-port': port,
   'elevenlabs-port': port,
   'control-port': port,
+  /** Silence that ends a caller's speech segment for the FAKE Deepgram (speech-segmenter.ts). */
+  'segment-silence-ms': z.coerce.number().int().min(60).max(2000).optional(),
 });
 
 async function main(): Promise<void> {
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       'openai-port': { type: 'string' },
       'elevenlabs-port': { type: 'string' },
       'control-port': { type: 'string' },
+      'segment-silence-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       ...(o['openai-port'] ? { openai: o['openai-port'] } : {}),
       ...(o['elevenlabs-port'] ? { elevenlabs: o['elevenlabs-port'] } : {}),
     },
+    ...(o['segment-silence-ms'] ? { segmenter: { hangoverMs: o['segment-silence-ms'] } } : {}),
     log,
   });
   const control = createServer((req, res) => answerControl(fakes, req, res));
