@@ -12,6 +12,7 @@ import { RulesLLM } from '../offline/rules-llm.ts';
 import { buildCallVoice, type OfflineVoice } from './call-voice.ts';
 import { loadVad } from './local-models.ts';
 import { parseVoiceSettings } from './settings.ts';
+import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
 import { closedPort, watchNetwork } from './testing.ts';
 
 const ALL_KEYS = {
@@ -82,7 +83,11 @@ describe('buildCallVoice', () => {
 
     expect(v.stt).toBeInstanceOf(stt.FallbackAdapter);
     const ears = v.stt as stt.FallbackAdapter;
-    expect(ears.sttInstances[0]).toBeInstanceOf(deepgram.STT);
+    // Deepgram behind the watchdog that notices a stream gone deaf mid-call.
+    const cloudEars = ears.sttInstances[0];
+    expect(cloudEars).toBeInstanceOf(DeafnessWatchdogSTT);
+    expect((cloudEars as DeafnessWatchdogSTT).inner).toBeInstanceOf(deepgram.STT);
+    expect(cloudEars?.label).toBe('deepgram.STT');
     expect(ears.sttInstances[1]).toBe(offlineEars);
 
     expect(v.llm).toBeInstanceOf(llm.FallbackAdapter);

@@ -11,6 +11,7 @@ import { deepgramStt, elevenLabsTts, elevenLabsVoiceIdentity, openAiLlm } from '
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
 import { localTurnDetector } from './local-models.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
+import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
 import { turnHandling, type TurnHandling } from './turn-handling.ts';
 
 /** A cloud provider that stopped answering during a call. */
@@ -71,13 +72,17 @@ export function buildCallVoice(
   const espeak = new EspeakTTS({ voice: offline.espeakVoice });
   const espeakVoice: GreetingVoice = { engine: espeak, voice: espeakIdentity(espeak) };
 
-  const cloudStt =
+  const deepgram =
     settings.stt.provider === 'deepgram'
       ? deepgramStt(settings.stt, {
           endpointingMs: settings.turn.sttEndpointingMs,
           keyterms: persona.keyterms,
         })
       : undefined;
+  // A Deepgram stream whose socket dies mid-call stays silently deaf
+  // (livekit/agents-js#2469); the watchdog turns that into a failure the
+  // FallbackAdapter switches on. Without a fallback there is nothing to switch to.
+  const cloudStt = deepgram && offline.stt ? new DeafnessWatchdogSTT(deepgram) : deepgram;
   const cloudLlm = settings.llm.provider === 'openai' ? openAiLlm(settings.llm) : undefined;
   const cloudTts =
     settings.tts.provider === 'elevenlabs' ? elevenLabsTts(settings.tts, persona.voice) : undefined;
