@@ -61,7 +61,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     const voiceEnv = fakes ? fakes.agentEnv : { VOICE_MODE: 'offline' };
     const ours = group.system !== 'peer';
     opts.log(
-      `starting ${name}: livekit-server, livekit-sip, dispatch and the ${ours ? 'our' : 'peer'} worker`,
+      `starting ${name}: livekit-server, livekit-sip, dispatch and ${ours ? 'our' : 'the peer'} worker`,
     );
     stack = await startStack({
       slot: opts.slot,
@@ -85,8 +85,9 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       peer = await startPeerWorker(stack, {
         env: fakes.peerEnv,
         logFile: join(stack.runDir, 'peer.log'),
-        // Like our worker's AGENT_CPU_LOAD_LIMIT=0 here: the machine's CPU is the whole
-        // stack's, and a worker reporting full leaves callers ringing (livekit-server never retries).
+        // Like our worker's AGENT_MAX_CALLS=1000 and AGENT_CPU_LOAD_LIMIT=0: no threshold, and a
+        // load counted in jobs. livekit-server never assigns a job to a worker reporting load >= 1,
+        // which the framework's CPU load reaches when the stack saturates the machine.
         loadThreshold: Infinity,
       });
     }

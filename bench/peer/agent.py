@@ -24,7 +24,12 @@ Environment:
   PEER_AGENT_NAME       explicit-dispatch agent name (default genesys-voice-agent)
   PEER_HTTP_PORT        worker health server port on 127.0.0.1 (default 8081)
   PEER_LOAD_THRESHOLD   worker load at which it stops taking jobs (default: the
-                        framework's, 0.7 in production mode; "inf" disables it)
+                        framework's, 0.7 in production mode; "inf" disables it,
+                        and the worker then reports its load as active jobs /
+                        1000, like our worker with AGENT_MAX_CALLS=1000 and no
+                        CPU guard: livekit-server never assigns a job to a
+                        worker reporting a load of 1 or more, which the
+                        framework's CPU-based load reaches on a busy machine)
   PEER_TRANSFER_TO      Refer-To URI of the human queue
                         (default sip:+18005550150@127.0.0.1:5070)
   DEEPGRAM_BASE_URL     Deepgram origin (http://host:port), a /v1 base, or the
@@ -150,11 +155,17 @@ def prewarm(proc: JobProcess) -> None:
     proc.userdata["vad"] = silero.VAD.load()
 
 
+def _load_in_jobs(worker: AgentServer) -> float:
+    return len(worker.active_jobs) / 1000
+
+
 threshold = _load_threshold()
+unlimited = threshold is not None and math.isinf(threshold)
 server = AgentServer(
     host="127.0.0.1",
     port=int(os.environ.get("PEER_HTTP_PORT", "8081")),
     **({"load_threshold": threshold} if threshold is not None else {}),
+    **({"load_fnc": _load_in_jobs} if unlimited else {}),
 )
 server.setup_fnc = prewarm
 
