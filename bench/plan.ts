@@ -52,7 +52,7 @@ export const CONCURRENCY = [1, 4, 8, 12, 25] as const;
 /**
  * At most 15 minutes on 2 cores: every concurrency point for our worker and
  * the peer on the zero-latency stand-ins and for our offline voice, and the
- * framework defaults at one and twelve callers.
+ * framework defaults at one and four callers.
  *
  * @example
  * quickPlan().groups.map((g) => `${g.system}/${g.voice}`); // ['ours/cloud-zero', 'peer/cloud-zero', …]
@@ -65,7 +65,7 @@ export function quickPlan(): Plan {
     groups: [
       { system: 'ours', voice: 'cloud-zero', loads: all },
       { system: 'peer', voice: 'cloud-zero', loads: all },
-      { system: 'ours-defaults', voice: 'cloud-zero', loads: [burst(1), burst(12)] },
+      { system: 'ours-defaults', voice: 'cloud-zero', loads: [burst(1), burst(4)] },
       { system: 'ours', voice: 'offline', loads: all },
     ],
   };

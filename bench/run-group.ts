@@ -95,7 +95,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     const sipPid = stack.processes.get('sip')?.pid ?? 0;
     const serverPid = stack.processes.get('livekit')?.pid ?? 0;
     // The job pool fills right after registration: let it settle before the first caller.
-    await sleep(5000);
+    await sleep(3000);
 
     for (const load of group.loads) {
       for (let rep = 1; rep <= opts.repetitions; rep++) {
@@ -176,7 +176,8 @@ async function waitForEmptyRooms(stack: Stack): Promise<void> {
   while (Date.now() < deadline) {
     const list = await rooms.listRooms().catch(() => undefined);
     if (list && list.every((r) => r.numParticipants === 0)) break;
-    await sleep(1000);
+    await sleep(500);
   }
-  await sleep(3000);
+  // The job pool refills once the calls' processes have exited.
+  await sleep(2000);
 }
