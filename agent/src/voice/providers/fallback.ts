@@ -4,7 +4,9 @@
  * taken back when it recovers. Timings are set for a caller waiting in
  * silence, not for throughput.
  */
-import { llm, stt, tts, type VAD } from '@livekit/agents';
+import type { EventEmitter } from 'node:events';
+import { log, llm, stt, tts, type APIConnectOptions, type VAD } from '@livekit/agents';
+import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
 
 /**
  * Seconds OpenAI has to start answering before the fallback answers instead.
@@ -63,10 +65,11 @@ export function ttsWithFallback(primary: tts.TTS, fallback: tts.TTS): tts.Fallba
 /**
  * The primary STT, falling back to `fallback` (e.g. the offline recognizer).
  * `vad` lets the adapter wrap a non-streaming fallback. Without a fallback,
- * the primary alone.
+ * the primary alone. A primary behind a {@link DeafnessWatchdogSTT} hands the
+ * fallback the caller audio it left unanswered when it failed.
  *
  * @example
- * const ears = sttWithFallback(deepgramStt(settings.stt, opts), offlineStt, vad);
+ * const ears = sttWithFallback(new DeafnessWatchdogSTT(deepgramStt(settings.stt, opts)), offlineStt, vad);
  */
 export function sttWithFallback(
   primary: stt.STT,
@@ -74,5 +77,46 @@ export function sttWithFallback(
   vad: VAD,
 ): stt.STT {
   if (!fallback) return primary;
-  return new stt.FallbackAdapter({ sttInstances: [primary, fallback], vad });
+  return new ReplayingFallbackAdapter({ sttInstances: [primary, fallback], vad });
+}
+
+/**
+ * A FallbackAdapter that, when a watched STT fails, replays the audio it
+ * left unanswered into the stream in use. The adapter announces the failure
+ * just before it opens the next STT's stream, and forwards input to that
+ * stream from then on, so the next STT hears the replay first (after at most
+ * the few frames already queued). The adapter streams one call's audio at a
+ * time: the latest stream is the one in use.
+ */
+class ReplayingFallbackAdapter extends stt.FallbackAdapter {
+  #latest: stt.SpeechStream | undefined;
+
+  constructor(opts: stt.FallbackAdapterOptions) {
+    super(opts);
+    // The adapter emits this event without declaring it in its typed events.
+    (this as unknown as EventEmitter).on(
+      'stt_availability_changed',
+      (ev: stt.AvailabilityChangedEvent) => {
+        if (ev.available || !(ev.stt instanceof DeafnessWatchdogSTT)) return;
+        const frames = ev.stt.takeUnanswered();
+        const stream = this.#latest;
+        if (!stream || frames.length === 0) return;
+        const seconds = frames.reduce((t, f) => t + f.samplesPerChannel / f.sampleRate, 0);
+        log().warn(
+          { stt: ev.stt.label, seconds: Math.round(seconds * 100) / 100 },
+          'replaying the caller audio the failed STT left unanswered to the next one',
+        );
+        try {
+          for (const frame of frames) stream.pushFrame(frame);
+        } catch {
+          // The stream closed meanwhile: nobody is listening any more.
+        }
+      },
+    );
+  }
+
+  override stream(options?: { connOptions?: APIConnectOptions }): stt.SpeechStream {
+    this.#latest = super.stream(options);
+    return this.#latest;
+  }
 }

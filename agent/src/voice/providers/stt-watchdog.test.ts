@@ -7,25 +7,30 @@ import {
   stt,
   type APIConnectOptions,
   type AudioBuffer,
+  type VAD,
 } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import { AudioFrame } from '@livekit/rtc-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sttWithFallback } from './fallback.ts';
+import { loadVad } from './local-models.ts';
 import {
   DEAF_AFTER_SPEECH_S,
   DeafnessWatchdogSTT,
   SPEECH_RMS,
   voicedSeconds,
 } from './stt-watchdog.ts';
+import { KEPT_PAUSE_S } from './unanswered-audio.ts';
 
 /** What one connection of {@link ScriptedSTT} does. */
-type Behaviour = 'answers' | 'deaf' | 'refuses';
+type Behaviour = 'answers' | 'answers-once' | 'deaf' | 'refuses';
 
 /**
  * A provider whose n-th stream behaves as `behaviours[n]` (the last one
  * repeats): it answers every voiced frame with an interim result and a
- * flush with a final one, swallows audio without a word (a dead socket the
- * plugin did not notice), or refuses to connect.
+ * flush with a final one (`answers-once`: until that final, then goes
+ * deaf), swallows audio without a word (a dead socket the plugin did not
+ * notice), or refuses to connect. Each stream keeps the frames it received.
  */
 class ScriptedSTT extends stt.STT {
   label: string;
@@ -54,7 +59,7 @@ class ScriptedStream extends stt.SpeechStream {
   label = 'scripted.SpeechStream';
   readonly behaviour: Behaviour;
   readonly #text: string;
-  framesReceived = 0;
+  readonly received: AudioFrame[] = [];
   connOptions: APIConnectOptions | undefined;
 
   constructor(owner: ScriptedSTT, behaviour: Behaviour, connOptions?: APIConnectOptions) {
@@ -84,17 +89,16 @@ class ScriptedStream extends stt.SpeechStream {
         },
       ],
     });
+    let deaf = this.behaviour === 'deaf';
     for await (const item of this.input) {
-      if (this.behaviour === 'deaf') {
-        if (item !== stt.SpeechStream.FLUSH_SENTINEL) this.framesReceived++;
-        continue;
-      }
+      if (item !== stt.SpeechStream.FLUSH_SENTINEL) this.received.push(item);
+      if (deaf) continue;
       if (item === stt.SpeechStream.FLUSH_SENTINEL) {
         this.queue.put(said(stt.SpeechEventType.FINAL_TRANSCRIPT));
-        continue;
+        deaf = this.behaviour === 'answers-once';
+      } else if (voicedSeconds(item) > 0) {
+        this.queue.put(said(stt.SpeechEventType.INTERIM_TRANSCRIPT));
       }
-      this.framesReceived++;
-      if (voicedSeconds(item) > 0) this.queue.put(said(stt.SpeechEventType.INTERIM_TRANSCRIPT));
     }
   }
 }
@@ -108,11 +112,11 @@ const frame = (amplitude: number) => {
 const SPEECH = 3000;
 const LINE_NOISE = 100;
 
-/** Pushes `seconds` of 10 ms frames; returns how many. */
-function say(stream: stt.SpeechStream, seconds: number, amplitude = SPEECH): number {
-  const n = Math.round(seconds * 100);
-  for (let i = 0; i < n; i++) stream.pushFrame(frame(amplitude));
-  return n;
+/** Pushes `seconds` of 10 ms frames; returns them. */
+function say(stream: stt.SpeechStream, seconds: number, amplitude = SPEECH): AudioFrame[] {
+  const frames = Array.from({ length: Math.round(seconds * 100) }, () => frame(amplitude));
+  for (const f of frames) stream.pushFrame(f);
+  return frames;
 }
 
 /** Polls `check` on every turn of the event loop, for at most 10 s. */
@@ -130,18 +134,31 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
  * are not outrun by audio pushed all at once.
  */
 async function talk(stream: stt.SpeechStream, provider: ScriptedSTT, seconds: number) {
-  const target = () => provider.streams.at(-1)?.framesReceived ?? 0;
-  for (let pushed = 0; pushed < seconds; pushed += 0.1) {
-    const expected = target() + say(stream, 0.1);
+  const target = () => provider.streams.at(-1)?.received.length ?? 0;
+  for (let step = 0; step < Math.round(seconds * 10); step++) {
+    const expected = target() + say(stream, 0.1).length;
     await waitFor(() => target() === expected, 'the provider received the audio');
   }
 }
 
-async function collect(stream: stt.SpeechStream): Promise<stt.SpeechEvent[]> {
-  const events: stt.SpeechEvent[] = [];
-  for await (const ev of stream) events.push(ev);
-  return events;
+/** Reads `stream` to its end; `seen` fills as events arrive. */
+function collect(
+  stream: stt.SpeechStream,
+): Promise<stt.SpeechEvent[]> & { seen: stt.SpeechEvent[] } {
+  const seen: stt.SpeechEvent[] = [];
+  const done = (async () => {
+    for await (const ev of stream) seen.push(ev);
+    return seen;
+  })();
+  return Object.assign(done, { seen });
 }
+
+const finals = (events: { seen: readonly stt.SpeechEvent[] }) =>
+  events.seen.filter((e) => e.type === stt.SpeechEventType.FINAL_TRANSCRIPT).length;
+
+/** The same frame objects in the same order (frames of one amplitude are all deeply equal). */
+const sameFrames = (a: readonly AudioFrame[], b: readonly AudioFrame[]) =>
+  a.length === b.length && a.every((f, i) => f === b[i]);
 
 const texts = (events: readonly stt.SpeechEvent[], type: stt.SpeechEventType) =>
   events.filter((e) => e.type === type).map((e) => e.alternatives?.[0].text);
@@ -158,8 +175,13 @@ function watched(behaviours: readonly Behaviour[]) {
   return { provider, ears, errors };
 }
 
-beforeAll(() => {
+let vad: VAD;
+beforeAll(async () => {
   initializeLogger({ pretty: false, level: 'fatal' });
+  vad = await loadVad({ vadMinSilenceMs: 400 });
+});
+afterAll(async () => {
+  await vad.close();
 });
 
 describe('voicedSeconds', () => {
@@ -201,16 +223,17 @@ describe('DeafnessWatchdogSTT', () => {
     expect(errors).toEqual([]);
     expect(stream._failed).toBe(false);
     expect(provider.streams).toHaveLength(1);
-    // Its own retries are the watchdog's, not the provider stream's.
+    // Retries are the watchdog's, not the provider stream's.
     expect(provider.streams[0]?.connOptions).toMatchObject({ maxRetry: 0 });
+    expect(ears.takeUnanswered()).toEqual([]);
   });
 
   it('does not count line noise as speech', async () => {
     const { provider, ears, errors } = watched(['deaf']);
     const stream = ears.stream({ connOptions: NO_RETRY });
     const events = collect(stream);
-    const n = say(stream, DEAF_AFTER_SPEECH_S * 4, LINE_NOISE);
-    await waitFor(() => provider.streams[0]?.framesReceived === n, 'all frames forwarded');
+    const n = say(stream, DEAF_AFTER_SPEECH_S * 4, LINE_NOISE).length;
+    await waitFor(() => provider.streams[0]?.received.length === n, 'all frames forwarded');
     expect(provider.streams[0]?.isClosed).toBe(false);
     stream.endInput();
     await events;
@@ -225,10 +248,10 @@ describe('DeafnessWatchdogSTT', () => {
     // Speech with pauses: only the voiced frames count.
     let n = 0;
     for (let i = 0; i < 5; i++) {
-      n += say(stream, (DEAF_AFTER_SPEECH_S - 0.1) / 5);
-      n += say(stream, 0.5, LINE_NOISE);
+      n += say(stream, (DEAF_AFTER_SPEECH_S - 0.1) / 5).length;
+      n += say(stream, 0.5, LINE_NOISE).length;
     }
-    await waitFor(() => provider.streams[0]?.framesReceived === n, 'all frames forwarded');
+    await waitFor(() => provider.streams[0]?.received.length === n, 'all frames forwarded');
     expect(provider.streams[0]?.isClosed).toBe(false);
     expect(errors).toEqual([]);
 
@@ -242,18 +265,29 @@ describe('DeafnessWatchdogSTT', () => {
     expect(stream._failed).toBe(true);
   });
 
-  it('reconnects, and carries on when the new connection answers', async () => {
-    const { provider, ears, errors } = watched(['deaf', 'answers']);
+  it('reconnects, replays what the dead connection missed, and carries on', async () => {
+    const { provider, ears, errors } = watched(['answers-once', 'answers']);
     const stream = ears.stream({ connOptions: ONE_RETRY });
     const events = collect(stream);
-    say(stream, DEAF_AFTER_SPEECH_S + 0.5);
+    await talk(stream, provider, 1);
+    stream.flush();
+    await waitFor(() => finals(events) === 1, 'the first sentence answered');
+    const missed = say(stream, DEAF_AFTER_SPEECH_S + 0.5);
     await waitFor(() => provider.streams.length === 2, 'a second connection');
-    say(stream, 1);
+    const after = say(stream, 1);
     stream.flush();
     stream.endInput();
     const seen = await events;
     expect(provider.streams[0]?.isClosed).toBe(true);
-    expect(texts(seen, stt.SpeechEventType.FINAL_TRANSCRIPT)).toEqual(['scripted.STT heard you']);
+    // What the first connection missed, up to the deafness, then what followed.
+    const again = provider.streams[1]?.received ?? [];
+    const upToDeafness = DEAF_AFTER_SPEECH_S * 100;
+    expect(sameFrames(again.slice(0, upToDeafness), missed.slice(0, upToDeafness))).toBe(true);
+    expect(sameFrames(again.slice(-after.length), after)).toBe(true);
+    expect(texts(seen, stt.SpeechEventType.FINAL_TRANSCRIPT)).toEqual([
+      'scripted.STT heard you',
+      'scripted.STT heard you',
+    ]);
     expect(errors).toEqual([]);
     expect(stream._failed).toBe(false);
   });
@@ -273,18 +307,21 @@ describe('DeafnessWatchdogSTT', () => {
     const stream = ears.stream({ connOptions: ONE_RETRY });
     const events = collect(stream);
     say(stream, 1);
-    await waitFor(() => provider.streams[0]?.framesReceived === 100, 'frames forwarded');
+    await waitFor(() => provider.streams[0]?.received.length === 100, 'frames forwarded');
     stream.close();
     await events;
     expect(provider.streams[0]?.isClosed).toBe(true);
     expect(provider.streams).toHaveLength(1);
     expect(errors).toEqual([]);
+    expect(ears.takeUnanswered()).toEqual([]);
   });
+});
 
-  it("makes a FallbackAdapter switch to the next STT when the provider goes deaf and won't reconnect", async () => {
-    const primary = watched(['deaf', 'refuses']);
+describe('sttWithFallback and a watched primary', () => {
+  it('switches to the fallback when the primary goes deaf and will not reconnect, replaying what it missed', async () => {
+    const primary = watched(['answers-once', 'refuses']);
     const offline = new ScriptedSTT(['answers'], 'offline.STT');
-    const adapter = new stt.FallbackAdapter({ sttInstances: [primary.ears, offline] });
+    const adapter = sttWithFallback(primary.ears, offline, vad);
     const availability: { label: string; available: boolean }[] = [];
     // The adapter emits this event without declaring it in its typed events.
     (adapter as unknown as EventEmitter).on(
@@ -292,19 +329,36 @@ describe('DeafnessWatchdogSTT', () => {
       (ev: stt.AvailabilityChangedEvent) =>
         availability.push({ label: ev.stt.label, available: ev.available }),
     );
+    // The FallbackAdapter's children get one retry: one refused reconnection.
     const stream = adapter.stream();
     const events = collect(stream);
-    say(stream, DEAF_AFTER_SPEECH_S + 0.5);
-    await waitFor(() => offline.streams.length === 1, 'the offline STT takes over');
-    say(stream, 1);
+    await talk(stream, primary.provider, 1);
+    stream.flush();
+    await waitFor(() => finals(events) === 1, 'the first sentence answered');
+
+    // A sentence into the dead connection, a pause, more words: that trips the watchdog.
+    const sentence = say(stream, 1.5);
+    const pause = say(stream, 2, 0);
+    const more = say(stream, DEAF_AFTER_SPEECH_S);
+    await waitFor(() => offline.streams.length === 1, 'the fallback takes over');
+    say(stream, 0.5);
     stream.flush();
     stream.endInput();
     const seen = await events;
+
     expect(availability).toEqual([{ label: 'scripted.STT', available: false }]);
-    expect(texts(seen, stt.SpeechEventType.FINAL_TRANSCRIPT)).toEqual(['offline.STT heard you']);
-    // The deaf connection, the refused reconnect, then the adapter's recovery probe.
+    expect(texts(seen, stt.SpeechEventType.FINAL_TRANSCRIPT)).toEqual([
+      'scripted.STT heard you',
+      'offline.STT heard you',
+    ]);
+    // The fallback heard the sentence first, the pause cut to KEPT_PAUSE_S, then the rest.
+    const heard = offline.streams[0]?.received ?? [];
+    const kept = [...sentence, ...pause.slice(0, KEPT_PAUSE_S * 100), ...more];
+    expect(sameFrames(heard.slice(0, 250), kept.slice(0, 250))).toBe(true);
+    expect(heard).not.toContain(pause.at(-1));
+    // The deaf connection, the refused reconnection, then the adapter's recovery probe.
     expect(primary.provider.streams.map((s) => s.behaviour)).toEqual([
-      'deaf',
+      'answers-once',
       'refuses',
       'refuses',
     ]);

@@ -15,6 +15,11 @@
  * `maxRetryPerSTT`) tries a fresh connection, and when that fails too the
  * stream fails for good, which the FallbackAdapter answers by switching to
  * the next STT.
+ *
+ * What the caller said since the provider's last final transcript is kept
+ * (see unanswered-audio.ts): a fresh connection hears it first, and a
+ * failed stream leaves it for the STT that takes over (`sttWithFallback`
+ * replays it), so the sentence said into the dead connection still counts.
  */
 import {
   APIConnectionError,
@@ -26,6 +31,7 @@ import {
   type AudioBuffer,
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
+import { UnansweredAudio } from './unanswered-audio.ts';
 
 /**
  * Caller speech (frames above {@link SPEECH_RMS}) with no event from the
@@ -87,6 +93,7 @@ export class DeafnessWatchdogSTT extends stt.STT {
   readonly inner: stt.STT;
   readonly deafAfterSpeechS: number;
   readonly speechRms: number;
+  #unanswered: AudioFrame[] = [];
 
   constructor(inner: stt.STT, opts: WatchdogOptions = {}) {
     super(inner.capabilities);
@@ -120,23 +127,39 @@ export class DeafnessWatchdogSTT extends stt.STT {
     return new WatchedSpeechStream(this, options?.connOptions ?? DEFAULT_API_CONNECT_OPTIONS);
   }
 
+  /**
+   * The caller audio the last failed stream left unanswered, oldest first,
+   * for the STT that takes over; taken once.
+   */
+  takeUnanswered(): AudioFrame[] {
+    return this.#unanswered.splice(0);
+  }
+
+  /** @internal Called by a failing stream. */
+  leaveUnanswered(frames: readonly AudioFrame[]): void {
+    this.#unanswered = [...frames];
+  }
+
   override close(): Promise<void> {
+    this.#unanswered = [];
     return this.inner.close();
   }
 }
 
-/** One connection to the provider: its stream and the speech it has left unanswered. */
-type Attempt = { inner: stt.SpeechStream; unansweredS: number; deaf: boolean };
+/** One connection to the provider, and the speech it left unanswered since its last event. */
+type Attempt = { inner: stt.SpeechStream; silentForS: number; deaf: boolean };
 
 /**
  * Runs one inner stream per attempt (without its own retries: this stream's
- * retry loop owns them) and forwards input to the current one. Frames that
- * arrive between attempts are dropped, as the FallbackAdapter does.
+ * retry loop owns them) and forwards input to the current one. Each attempt
+ * starts with the audio the last one left unanswered; a failed attempt
+ * leaves it with the STT for the fallback.
  */
 class WatchedSpeechStream extends stt.SpeechStream {
   label = 'stt.WatchedSpeechStream';
   readonly #owner: DeafnessWatchdogSTT;
   readonly #connOptions: APIConnectOptions;
+  readonly #unanswered = new UnansweredAudio();
   #attempt: Attempt | undefined;
   #forwarding = false;
   #inputEnded = false;
@@ -157,15 +180,18 @@ class WatchedSpeechStream extends stt.SpeechStream {
     const onError: stt.STTCallbacks['error'] = (ev) => void (failure = ev.error);
     provider.on('error', onError);
     const inner = provider.stream({ connOptions: { ...this.#connOptions, maxRetry: 0 } });
-    inner.startTimeOffset = this.startTimeOffset;
-    const attempt: Attempt = { inner, unansweredS: 0, deaf: false };
+    inner.startTimeOffset = Math.max(0, this.startTimeOffset - this.#unanswered.seconds);
+    // A reconnection hears first what the dead one missed (unanswered, it is not counted again).
+    for (const frame of this.#unanswered.frames) inner.pushFrame(frame);
+    const attempt: Attempt = { inner, silentForS: 0, deaf: false };
     this.#attempt = attempt;
     const stop = () => inner.close();
     this.abortSignal.addEventListener('abort', stop, { once: true });
     try {
       if (this.#inputEnded) inner.endInput();
       for await (const ev of inner) {
-        if (ev.type !== stt.SpeechEventType.RECOGNITION_USAGE) attempt.unansweredS = 0;
+        if (ev.type !== stt.SpeechEventType.RECOGNITION_USAGE) attempt.silentForS = 0;
+        if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) this.#unanswered.clear();
         if (!this.queue.closed) this.queue.put(ev);
       }
     } finally {
@@ -174,37 +200,42 @@ class WatchedSpeechStream extends stt.SpeechStream {
       if (this.#attempt === attempt) this.#attempt = undefined;
       inner.close();
     }
-    if (this.abortSignal.aborted) return;
+    if (this.abortSignal.aborted || (!inner._failed && !attempt.deaf && this.#inputEnded)) return;
+    this.#owner.leaveUnanswered(this.#unanswered.frames);
     if (attempt.deaf) {
       throw new APIConnectionError({
         message: `${provider.label} answered none of ${this.#owner.deafAfterSpeechS} s of caller speech`,
       });
     }
-    if (inner._failed) {
-      throw failure instanceof APIError
-        ? failure
-        : new APIConnectionError({ message: `${provider.label} stream failed` });
-    }
-    if (!this.#inputEnded) {
-      throw new APIConnectionError({ message: `${provider.label} stream ended mid-call` });
-    }
+    if (inner._failed && failure instanceof APIError) throw failure;
+    throw new APIConnectionError({
+      message: `${provider.label} stream ${inner._failed ? 'failed' : 'ended mid-call'}`,
+    });
   }
 
   /** The one reader of this stream's input, for its whole life. */
   async #forward(): Promise<void> {
     for await (const item of this.input) {
       const attempt = this.#attempt;
+      if (item === stt.SpeechStream.FLUSH_SENTINEL) {
+        try {
+          if (attempt && !attempt.deaf) attempt.inner.flush();
+        } catch {
+          // The attempt's stream closed under us; run() sees how it ended.
+        }
+        continue;
+      }
+      const voiced = voicedSeconds(item, this.#owner.speechRms);
+      // Kept even between attempts: the next listener hears it.
+      this.#unanswered.push(item, voiced > 0);
       if (!attempt || attempt.deaf) continue;
       try {
-        if (item === stt.SpeechStream.FLUSH_SENTINEL) {
-          attempt.inner.flush();
-        } else {
-          attempt.inner.pushFrame(item);
-          this.#listen(attempt, item);
-        }
+        attempt.inner.pushFrame(item);
       } catch {
-        // The attempt's stream closed under us; run() sees how it ended.
+        continue;
       }
+      attempt.silentForS += voiced;
+      if (attempt.silentForS >= this.#owner.deafAfterSpeechS) this.#deafened(attempt);
     }
     this.#inputEnded = true;
     try {
@@ -214,9 +245,7 @@ class WatchedSpeechStream extends stt.SpeechStream {
     }
   }
 
-  #listen(attempt: Attempt, frame: AudioFrame): void {
-    attempt.unansweredS += voicedSeconds(frame, this.#owner.speechRms);
-    if (attempt.unansweredS < this.#owner.deafAfterSpeechS) return;
+  #deafened(attempt: Attempt): void {
     attempt.deaf = true;
     log().warn(
       { stt: this.#owner.label, unansweredSpeechSeconds: this.#owner.deafAfterSpeechS },
