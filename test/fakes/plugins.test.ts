@@ -16,6 +16,7 @@ import * as openai from '@livekit/agents-plugin-openai';
 import { AudioFrame } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { DeafnessWatchdogSTT } from '../../agent/src/voice/providers/stt-watchdog.ts';
 import { generatePhoneAudio, synthesizeCallerSpeech } from '../harness/audio.ts';
 import { REPO_ROOT } from '../harness/tools.ts';
 import { startCloudFakes, type CloudFakes } from './cloud.ts';
@@ -160,6 +161,43 @@ describe('FAKE providers with the real Node plugins', () => {
         stream.close();
         await events.catch(() => []);
         await plugin.close();
+        fakes.deepgram.recover();
+      }
+    });
+
+    it('fails a stream deafened by a mid-stream close, behind our DeafnessWatchdogSTT (one refused reconnection)', async () => {
+      const plugin = new deepgram.STT({
+        apiKey: 'fake-deepgram-key',
+        baseUrl: fakes.agentEnv['DEEPGRAM_BASE_URL'] ?? '',
+        sampleRate: 8000,
+      });
+      const ears = new DeafnessWatchdogSTT(plugin);
+      const errors: Parameters<stt.STTCallbacks['error']>[0][] = [];
+      ears.on('error', (ev) => errors.push(ev));
+      const refusedBefore = fakes.counters().deepgram.refused;
+      // The FallbackAdapter's options for its children: one retry.
+      const stream = ears.stream({
+        connOptions: { maxRetry: 1, timeoutMs: 10_000, retryIntervalMs: 5000 },
+      });
+      const events = collect(stream);
+      fakes.deepgram.failAfter(1);
+      try {
+        // The first utterance is answered, then the socket closes; the rest goes unheard.
+        await feed(stream, Buffer.concat([caller, caller]));
+        await waitFor(() => errors.length > 0, 10_000);
+        const seen = await events;
+        expect(texts(seen, stt.SpeechEventType.FINAL_TRANSCRIPT)).toEqual([
+          'I have a question about my account.',
+        ]);
+        expect(errors.map((e) => e.error.message)).toEqual([
+          'Deepgram WebSocket connection rejected with status 503',
+        ]);
+        expect(errors[0]?.recoverable).toBe(false);
+        expect(stream._failed).toBe(true);
+        expect(fakes.counters().deepgram.refused).toBe(refusedBefore + 1);
+      } finally {
+        stream.close();
+        await ears.close();
         fakes.deepgram.recover();
       }
     });
