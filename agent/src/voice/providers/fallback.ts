@@ -7,6 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import { log, llm, stt, tts, type APIConnectOptions, type VAD } from '@livekit/agents';
 import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
+import { replayedFrames } from './unanswered-audio.ts';
 
 /**
  * Seconds OpenAI has to start answering before the fallback answers instead.
@@ -107,7 +108,10 @@ class ReplayingFallbackAdapter extends stt.FallbackAdapter {
           'replaying the caller audio the failed STT left unanswered to the next one',
         );
         try {
-          for (const frame of frames) stream.pushFrame(frame);
+          for (const frame of frames) {
+            replayedFrames.add(frame);
+            stream.pushFrame(frame);
+          }
         } catch {
           // The stream closed meanwhile: nobody is listening any more.
         }

@@ -20,7 +20,7 @@ import {
   SPEECH_RMS,
   voicedSeconds,
 } from './stt-watchdog.ts';
-import { KEPT_PAUSE_S } from './unanswered-audio.ts';
+import { KEPT_PAUSE_S, replayedFrames } from './unanswered-audio.ts';
 
 /** What one connection of {@link ScriptedSTT} does. */
 type Behaviour = 'answers' | 'answers-once' | 'deaf' | 'refuses';
@@ -263,6 +263,25 @@ describe('DeafnessWatchdogSTT', () => {
     expect(errors[0]?.error.message).toMatch(/scripted\.STT answered none of 3 s of caller speech/);
     expect(errors[0]?.recoverable).toBe(false);
     expect(stream._failed).toBe(true);
+  });
+
+  it('does not count a replay of earlier speech toward deafness', async () => {
+    const { provider, ears, errors } = watched(['deaf']);
+    const stream = ears.stream({ connOptions: NO_RETRY });
+    const events = collect(stream);
+    const replay = Array.from({ length: (DEAF_AFTER_SPEECH_S + 1) * 100 }, () => frame(SPEECH));
+    for (const f of replay) {
+      replayedFrames.add(f);
+      stream.pushFrame(f);
+    }
+    const live = say(stream, DEAF_AFTER_SPEECH_S - 0.5);
+    const n = replay.length + live.length;
+    await waitFor(() => provider.streams[0]?.received.length === n, 'all frames forwarded');
+    expect(provider.streams[0]?.isClosed).toBe(false);
+    say(stream, 1);
+    await waitFor(() => errors.length > 0, 'an error');
+    await events;
+    expect(errors[0]?.error.message).toMatch(/answered none of 3 s/);
   });
 
   it('reconnects, replays what the dead connection missed, and carries on', async () => {

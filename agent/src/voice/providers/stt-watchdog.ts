@@ -31,7 +31,7 @@ import {
   type AudioBuffer,
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
-import { UnansweredAudio } from './unanswered-audio.ts';
+import { replayedFrames, UnansweredAudio } from './unanswered-audio.ts';
 
 /**
  * Caller speech (frames above {@link SPEECH_RMS}) with no event from the
@@ -234,6 +234,8 @@ class WatchedSpeechStream extends stt.SpeechStream {
       } catch {
         continue;
       }
+      // A replay arrives at once: the provider cannot have answered it yet.
+      if (replayedFrames.has(item)) continue;
       attempt.silentForS += voiced;
       if (attempt.silentForS >= this.#owner.deafAfterSpeechS) this.#deafened(attempt);
     }

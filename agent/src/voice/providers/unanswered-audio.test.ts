@@ -1,6 +1,6 @@
 import { AudioFrame } from '@livekit/rtc-node';
 import { describe, expect, it } from 'vitest';
-import { KEPT_PAUSE_S, UNANSWERED_MAX_S, UnansweredAudio } from './unanswered-audio.ts';
+import { KEPT_PAUSE_S, LEAD_IN_S, UNANSWERED_MAX_S, UnansweredAudio } from './unanswered-audio.ts';
 
 /** 10 ms at 24 kHz. */
 const frame = () => new AudioFrame(new Int16Array(240), 24000, 1, 240);
@@ -16,6 +16,17 @@ describe('UnansweredAudio', () => {
     keep(pending, frames(3), false);
     expect(pending.frames).toEqual([]);
     expect(pending.seconds).toBe(0);
+  });
+
+  it(`keeps ${LEAD_IN_S} s of the silence before the first word`, () => {
+    const pending = new UnansweredAudio();
+    const silence = frames(2);
+    const speech = frames(0.5);
+    keep(pending, silence, false);
+    keep(pending, speech, true);
+    const kept = [...silence.slice(-LEAD_IN_S * 100), ...speech];
+    expect(pending.frames.length).toBe(kept.length);
+    expect(pending.frames.every((f, i) => f === kept[i])).toBe(true);
   });
 
   it(`keeps speech and pauses of up to ${KEPT_PAUSE_S} s, in order, by reference`, () => {

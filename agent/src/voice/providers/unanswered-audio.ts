@@ -2,9 +2,9 @@
  * The caller audio an STT has not answered with a final transcript yet,
  * kept so that whoever listens next (a reconnected stream, or the fallback
  * STT) can hear it: a sentence said into a dead connection is not lost.
- * Silence before the first word is not kept, and pauses are cut short, so
- * a caller who waited for an answer before speaking again does not push
- * their first sentence out.
+ * Silence before the first word is cut to a short lead-in and pauses are
+ * cut short, so a caller who waited for an answer before speaking again
+ * does not push their first sentence out.
  */
 import type { AudioFrame } from '@livekit/rtc-node';
 
@@ -20,6 +20,18 @@ export const UNANSWERED_MAX_S = 15;
  * than the 0.5 s the offline recognizer needs to end an utterance.
  */
 export const KEPT_PAUSE_S = 1;
+
+/**
+ * Silence kept before the first word, in seconds: a soft onset below the
+ * speech threshold, and the quiet a recognizer expects before speech.
+ */
+export const LEAD_IN_S = 0.3;
+
+/**
+ * Audio that was said before and is being heard again (a replay), so not
+ * new speech: a watchdog does not count it toward a deaf provider.
+ */
+export const replayedFrames = new WeakSet<AudioFrame>();
 
 const seconds = (frame: AudioFrame) => frame.samplesPerChannel / frame.sampleRate;
 /** Sums of frame durations are not exact: 100 frames of 0.01 s exceed 1 s by 1e-15. */
@@ -37,33 +49,35 @@ export class UnansweredAudio {
   readonly #frames: AudioFrame[] = [];
   #seconds = 0;
   #pause = 0;
+  #spoken = false;
 
   constructor(maxSeconds = UNANSWERED_MAX_S) {
     this.maxSeconds = maxSeconds;
   }
 
-  /** The audio kept, oldest first. */
+  /** The audio kept, oldest first: nothing until the caller has spoken. */
   get frames(): readonly AudioFrame[] {
-    return this.#frames;
+    return this.#spoken ? this.#frames : [];
   }
 
   /** Seconds of audio kept. */
   get seconds(): number {
-    return this.#seconds;
+    return this.#spoken ? this.#seconds : 0;
   }
 
   /** Keeps `frame` (a reference, not a copy) unless it is silence not worth keeping. */
   push(frame: AudioFrame, voiced: boolean): void {
     if (voiced) {
+      this.#spoken = true;
       this.#pause = 0;
-    } else {
-      if (this.#frames.length === 0) return;
+    } else if (this.#spoken) {
       this.#pause += seconds(frame);
       if (this.#pause > KEPT_PAUSE_S + EPSILON_S) return;
     }
     this.#frames.push(frame);
     this.#seconds += seconds(frame);
-    while (this.#seconds > this.maxSeconds + EPSILON_S) {
+    const limit = this.#spoken ? this.maxSeconds : LEAD_IN_S;
+    while (this.#seconds > limit + EPSILON_S) {
       const oldest = this.#frames.shift();
       if (!oldest) break;
       this.#seconds -= seconds(oldest);
@@ -75,5 +89,6 @@ export class UnansweredAudio {
     this.#frames.length = 0;
     this.#seconds = 0;
     this.#pause = 0;
+    this.#spoken = false;
   }
 }
