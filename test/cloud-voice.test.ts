@@ -10,12 +10,14 @@
  * refuses new ones with 503); the call's STT FallbackAdapter falls over to
  * the offline recognizer (PocketSphinx), which still hears "I'd like to talk
  * to someone about my bill", and the call is transferred to billing.
- *
- * The outage starts before call 2 rather than during it: the Node Deepgram
- * plugin (agents-js 1.9.0) does not notice a socket the server closes
- * mid-stream (livekit/agents-js#2469), so a mid-call outage leaves the call
- * without a recognizer and never falls over; test/fakes/plugins.test.ts
- * pins that behaviour.
+ * Call 3: Deepgram dies mid-call. It transcribes the caller's first
+ * utterance, which is answered, then closes the socket and refuses to
+ * reconnect. The Node plugin (agents-js 1.9.0) does not notice the close
+ * (livekit/agents-js#2469, pinned in test/fakes/plugins.test.ts); our STT
+ * watchdog does once the caller has spoken on for 3 s unanswered ("I'd like
+ * to talk to someone about my bill", then "Hello? …"), and the offline
+ * recognizer, handed the audio Deepgram missed, hears the bill sentence:
+ * the call is transferred to billing.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +60,33 @@ function callerTurns(dir: string, name: string, first: string, second: string): 
   return { file, firstSeconds };
 }
 
+/**
+ * Caller audio as one WAV: each string said (flite kal16, through G.711),
+ * each number that many seconds of line silence. Returns where each part
+ * starts, in seconds from the start of the file.
+ */
+function callerAudio(
+  dir: string,
+  name: string,
+  parts: readonly (string | number)[],
+): { file: string; starts: number[] } {
+  const files = parts.map((part, i) => {
+    const file = join(dir, `${name}-${i}.wav`);
+    if (typeof part === 'number') generatePhoneAudio(file, ['trim', '0', String(part)]);
+    else synthesizeCallerSpeech(part, file, 'flite');
+    return file;
+  });
+  const file = join(dir, `${name}.wav`);
+  execFileSync('sox', [...files, file]);
+  const starts: number[] = [];
+  let at = 0;
+  for (const f of files) {
+    starts.push(at);
+    at += Number(execFileSync('soxi', ['-D', f], { encoding: 'utf8' }).trim());
+  }
+  return { file, starts };
+}
+
 /** The default routing file, with the route carrying on offline when a provider fails. */
 function routingWithOfflineFailover(dir: string): string {
   const routing = parseYaml(
@@ -94,13 +123,18 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
   let stack: Stack;
   let first: GenesysCallReport;
   let second: GenesysCallReport;
+  let third: GenesysCallReport;
   let firstTurns: Turns;
+  let thirdAudio: { file: string; starts: number[] };
+  let refusedBeforeThird: number;
+  let finalsBeforeThird: number;
   const call1: GenesysCall = {
     ...defaultGenesysCall,
     scenario: 'genesys-spoken-request.xml',
     conversationId: 'c1c1c1c1-0000-4000-8000-00000000c10d',
   };
   const call2: GenesysCall = { ...call1, conversationId: 'c2c2c2c2-0000-4000-8000-00000000c10d' };
+  const call3: GenesysCall = { ...call1, conversationId: 'c3c3c3c3-0000-4000-8000-00000000c10d' };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cloud-voice-'));
@@ -110,6 +144,17 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
       'Hello, I have a question about my account.',
       "I'd like to talk to a person.",
     );
+    // Call 3's caller: heard, answered; then, into the dead socket, the bill
+    // sentence, a pause, and enough words (about 4 s of voiced audio in all)
+    // for the watchdog's 3 s.
+    thirdAudio = callerAudio(dir, 'call3', [
+      'Hello, I have a question about my account.',
+      GAP_SECONDS - 1,
+      "I'd like to talk to someone about my bill.",
+      2,
+      'Hello? Hello? Are you still there? Can you hear me?',
+      12,
+    ]);
     fakes = await startCloudFakes({ profile: 'zero', script: SCRIPT });
     stack = await startStack({
       slot: 6,
@@ -126,6 +171,13 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
       speechEngine: 'flite',
       trailingSilenceSeconds: 12,
     });
+    await waitForIdleWorker(stack.ports.agentHealth);
+    fakes.deepgram.recover();
+    refusedBeforeThird = fakes.counters().deepgram.refused;
+    finalsBeforeThird = fakes.counters().deepgram.finals;
+    // Deepgram answers the first utterance, then drops the call's socket and refuses new ones.
+    fakes.deepgram.failAfter(1);
+    third = await placeGenesysCall(stack, { ...call3, audioFile: thirdAudio.file });
   });
 
   afterAll(async () => {
@@ -218,6 +270,52 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
         ai_reason: 'persona_route',
         ai_cnv: call2.conversationId,
       });
+    });
+  });
+
+  describe('call 3: Deepgram dies mid-call, the offline recognizer takes over', () => {
+    const lines = () => forCall(readJsonLog(stack.runDir, 'agent.log'), call3.conversationId);
+    const said = () =>
+      lines()
+        .filter((l) => l.msg === 'caller said')
+        .map((l) => String(l['transcript']));
+
+    it('heard the first utterance through Deepgram and answered it', () => {
+      expect(third.sipp.failures).toEqual([]);
+      expect(third.sipp.exitCode).toBe(0);
+      expect(said()[0]).toBe(SCRIPT[0]);
+      expect(fakes.counters().deepgram.finals).toBe(finalsBeforeThird + 1);
+      // The reply, on the wire, between the first utterance and the bill sentence.
+      const start = callerStart(stack, third);
+      const [, gap = 0, bill = 0] = thirdAudio.starts;
+      expect(heardBetween(stack, third, start + gap, start + bill)).toBeGreaterThan(1500);
+    });
+
+    it('noticed the deaf stream, was refused a reconnection, and carried on offline', () => {
+      const msgs = lines().map((l) => l.msg);
+      expect(msgs).toContain(
+        'STT stream is deaf: the caller spoke and the provider answered nothing',
+      );
+      expect(msgs).toContain(
+        'replaying the caller audio the failed STT left unanswered to the next one',
+      );
+      const failed = lines().filter(
+        (l) => l.msg === 'voice provider failed; continuing on its offline stand-in',
+      );
+      expect(failed.map((l) => [l['piece'], l['provider']])).toEqual([['stt', 'deepgram.STT']]);
+      expect(fakes.counters().deepgram.refused).toBeGreaterThan(refusedBeforeThird);
+    });
+
+    it('heard the sentence said into the dead socket, through PocketSphinx, and transferred to billing', () => {
+      // Deepgram never heard it (its only final this call was the first script
+      // line): PocketSphinx did, from the audio the watchdog kept.
+      expect(said().slice(1)).toContainEqual(expect.stringMatching(/someone about my bill$/));
+      expect(third.refer?.target).toBe('sip:+18005550151@127.0.0.1:5070');
+      expect(third.refer?.uuiFields).toMatchObject({
+        ai_reason: 'persona_route',
+        ai_cnv: call3.conversationId,
+      });
+      expect(third.byeReceived).toBe(true);
     });
   });
 });
