@@ -39,8 +39,9 @@ import { replayedFrames, UnansweredAudio } from './unanswered-audio.ts';
  * answers speech within about a second: a SpeechStarted (the plugin always
  * asks for VAD events) or an interim result. Three seconds of voiced audio,
  * about four to five seconds of talking, leaves room for a slow network and
- * for noise Deepgram rightly ignores, while a caller on a dead link loses
- * one sentence, not the call. A false alarm costs a reconnect, not a switch.
+ * for noise Deepgram rightly ignores; what the caller says meanwhile is
+ * kept and replayed, so the wait costs the caller time, not words. A false
+ * alarm costs a reconnection, not a switch to the offline recognizer.
  */
 export const DEAF_AFTER_SPEECH_S = 3;
 
@@ -83,10 +84,7 @@ export function voicedSeconds(frame: AudioFrame, speechRms = SPEECH_RMS): number
  * (label, model, capabilities, batch recognition, keyterms) is the inner STT's.
  *
  * @example
- * const ears = new stt.FallbackAdapter({
- *   sttInstances: [new DeafnessWatchdogSTT(deepgramStt(settings.stt, opts)), offlineStt],
- *   vad,
- * });
+ * const ears = sttWithFallback(new DeafnessWatchdogSTT(deepgramStt(settings.stt, opts)), offlineStt, vad);
  */
 export class DeafnessWatchdogSTT extends stt.STT {
   label: string;
@@ -146,8 +144,8 @@ export class DeafnessWatchdogSTT extends stt.STT {
   }
 }
 
-/** One connection to the provider, and the speech it left unanswered since its last event. */
-type Attempt = { inner: stt.SpeechStream; silentForS: number; deaf: boolean };
+/** One connection to the provider, and the caller speech since its last event. */
+type Attempt = { inner: stt.SpeechStream; unansweredSpeechS: number; deaf: boolean };
 
 /**
  * Runs one inner stream per attempt (without its own retries: this stream's
@@ -176,21 +174,22 @@ class WatchedSpeechStream extends stt.SpeechStream {
       void this.#forward();
     }
     const provider = this.#owner.inner;
+    const inner = provider.stream({ connOptions: { ...this.#connOptions, maxRetry: 0 } });
+    // The provider's stream reports its failure on the provider, once it runs.
     let failure: Error | undefined;
     const onError: stt.STTCallbacks['error'] = (ev) => void (failure = ev.error);
     provider.on('error', onError);
-    const inner = provider.stream({ connOptions: { ...this.#connOptions, maxRetry: 0 } });
     inner.startTimeOffset = Math.max(0, this.startTimeOffset - this.#unanswered.seconds);
     // A reconnection hears first what the dead one missed (unanswered, it is not counted again).
     for (const frame of this.#unanswered.frames) inner.pushFrame(frame);
-    const attempt: Attempt = { inner, silentForS: 0, deaf: false };
+    const attempt: Attempt = { inner, unansweredSpeechS: 0, deaf: false };
     this.#attempt = attempt;
     const stop = () => inner.close();
     this.abortSignal.addEventListener('abort', stop, { once: true });
     try {
       if (this.#inputEnded) inner.endInput();
       for await (const ev of inner) {
-        if (ev.type !== stt.SpeechEventType.RECOGNITION_USAGE) attempt.silentForS = 0;
+        if (ev.type !== stt.SpeechEventType.RECOGNITION_USAGE) attempt.unansweredSpeechS = 0;
         if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) this.#unanswered.clear();
         if (!this.queue.closed) this.queue.put(ev);
       }
@@ -236,8 +235,8 @@ class WatchedSpeechStream extends stt.SpeechStream {
       }
       // A replay arrives at once: the provider cannot have answered it yet.
       if (replayedFrames.has(item)) continue;
-      attempt.silentForS += voiced;
-      if (attempt.silentForS >= this.#owner.deafAfterSpeechS) this.#deafened(attempt);
+      attempt.unansweredSpeechS += voiced;
+      if (attempt.unansweredSpeechS >= this.#owner.deafAfterSpeechS) this.#deafened(attempt);
     }
     this.#inputEnded = true;
     try {
