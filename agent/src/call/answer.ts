@@ -33,7 +33,7 @@ import { selectPersona } from '../personas/registry.ts';
 import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
 import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
-import { callContextFromAttributes, type CallContext } from './context.ts';
+import { callContextFromAttributes, type CallContext } from '../../../contracts/call-context.ts';
 import { createCallKeypad } from './keypad.ts';
 import { createProviderFailover } from './provider-failover.ts';
 import { createCallRuntime } from './runtime.ts';

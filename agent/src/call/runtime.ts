@@ -10,7 +10,7 @@ import type {
   TransferRequest,
   TransferResult,
 } from '../personas/runtime.ts';
-import type { CallContext } from './context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { CallLogger, TransferControl } from './transfers.ts';
 
 export function createCallRuntime(deps: {

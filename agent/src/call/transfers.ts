@@ -11,7 +11,7 @@ import { handoff, type HandoffResult } from '../transfer/handoff.ts';
 import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
 import type { CallRecorder } from './call-recorder.ts';
 import type { ConsultRunner } from './warm-transfer.ts';
-import type { CallContext } from './context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { CallState } from './state.ts';
 
 export type CallLogger = Readonly<{

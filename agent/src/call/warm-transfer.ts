@@ -15,7 +15,7 @@ import { handoffUuiFields } from '../transfer/handoff.ts';
 import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
 import { consult } from '../transfer/warm/consult.ts';
 import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
-import type { CallContext } from './context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { CallLogger } from './transfers.ts';
 
 export type ConsultRunner = (

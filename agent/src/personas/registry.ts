@@ -5,7 +5,7 @@
  */
 import type { DispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { z } from 'zod';
 import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
 import type { Persona } from './persona.ts';

@@ -3,7 +3,7 @@
  * real implementation (REFER through livekit-sip, records through dispatch);
  * text-level persona tests provide one that records decisions instead.
  */
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { DigitResult, DigitSpec } from '../dtmf/collector.ts';
 import type { TransferReason } from '../transfer/outcome.ts';
 import type { DataActionClient } from './data-actions.ts';

@@ -5,7 +5,7 @@
  */
 import type { SipClient } from 'livekit-server-sdk';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { TransferAttempt, TransferReason } from './outcome.ts';
 import { sendRefer } from './refer.ts';
 

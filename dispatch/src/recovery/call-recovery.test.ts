@@ -12,6 +12,9 @@ const caller = new ParticipantInfo({
   identity: 'sip_4c1d',
   kind: ParticipantInfo_Kind.SIP,
   attributes: {
+    'sip.callID': 'SCL_4c1dX9',
+    'genesys.from': '<sip:+15559876543@10.0.0.1>',
+    'genesys.to': '<sip:+18005550100@10.0.0.2>',
     'genesys.conversationId': CNV,
     'genesys.uui': `04${Buffer.from('account=12345').toString('hex')};encoding=hex`,
   },
@@ -97,6 +100,45 @@ describe('call recovery', () => {
       account: '12345',
     });
     expect(calls.some(([kind]) => kind === 'dispatch')).toBe(false);
+  });
+
+  it('reads the caller the way the agent does (contracts/call-context.ts)', async () => {
+    const handOff = async (attributes: Record<string, string>) => {
+      const odd = new ParticipantInfo({
+        identity: 'sip_4c1d',
+        kind: ParticipantInfo_Kind.SIP,
+        attributes,
+      });
+      const { deps, calls } = fakes([odd]);
+      await createCallRecovery(deps)(agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'));
+      const referTo = (calls.find(([kind]) => kind === 'refer') ?? [])[3] as string;
+      const uui = decodeURIComponent(
+        new URL(referTo.replace(/^sip:/, 'http://x/')).searchParams.get('User-to-User') ?? '',
+      );
+      return decodeUui(uui, { protocolDiscriminator: 4 }).fields;
+    };
+    const { 'genesys.uui': uui, ...rest } = caller.attributes;
+    // UUI in X-User-to-User, a conversation id in upper case: the agent accepts both.
+    expect(
+      await handOff({
+        ...rest,
+        'genesys.xUui': uui ?? '',
+        'genesys.conversationId': CNV.toUpperCase(),
+      }),
+    ).toEqual({ ai_reason: 'agent_failure', ai_route: 'main', ai_cnv: CNV, account: '12345' });
+    // A malformed conversation id is dropped, as the agent drops it.
+    expect(await handOff({ ...caller.attributes, 'genesys.conversationId': 'not-a-uuid' })).toEqual(
+      {
+        ai_reason: 'agent_failure',
+        ai_route: 'main',
+        account: '12345',
+      },
+    );
+    // A participant without SIP basics is still handed over, without its context.
+    expect(await handOff({ 'genesys.uui': uui ?? '' })).toEqual({
+      ai_reason: 'agent_failure',
+      ai_route: 'main',
+    });
   });
 
   it.each([

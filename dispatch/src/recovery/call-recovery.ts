@@ -13,14 +13,14 @@ import {
   parseDispatchMetadata,
   type DispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
-import { buildReferTo, decodeUui } from '../../../contracts/genesys-uui.ts';
+import { callContextFromAttributes, CallContextError } from '../../../contracts/call-context.ts';
+import { buildReferTo, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 import {
   AGENT_ATTRIBUTES,
   recoveryAttempts,
   recoveryMetadata,
 } from '../../../contracts/recovery.ts';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
-import { headerAttributes } from '../../../contracts/sip-attributes.ts';
 import { log } from '../log.ts';
 
 export type RecoveryDeps = Readonly<{
@@ -107,19 +107,19 @@ export function createCallRecovery(
     const queue = deps.routing.queues[route.humanQueue];
     if (!queue) return { action: 'none', why: 'the route has no human queue' };
     const pd = uuiProtocolDiscriminator(deps.routing);
-    const callerUui = caller.attributes[headerAttributes['User-to-User']];
-    const conversationId = caller.attributes[headerAttributes['x-inin-cnv']];
+    const uuiOptions: UuiOptions = pd === undefined ? {} : { protocolDiscriminator: pd };
+    const call = callerContext(caller.attributes, uuiOptions);
     const { uri } = buildReferTo(
       queue.target,
       {
         ai_reason: 'agent_failure',
         ai_route: route.name,
-        ...(conversationId ? { ai_cnv: conversationId } : {}),
-        ...uuiFields(callerUui, pd),
+        ...(call?.conversationId ? { ai_cnv: call.conversationId } : {}),
+        ...call?.uui?.fields,
       },
       deps.routing.transfer.uuiEncoding,
       deps.routing.transfer.uuiMaxBytes,
-      pd === undefined ? {} : { protocolDiscriminator: pd },
+      uuiOptions,
     );
     log.error('agents keep failing on this call; handing the caller to a person', {
       room: roomName,
@@ -141,11 +141,16 @@ function previousJob(metadata: string | undefined): DispatchMetadata | undefined
   }
 }
 
-function uuiFields(header: string | undefined, pd: number | undefined): Record<string, string> {
-  if (!header) return {};
+/**
+ * The caller's Genesys context, read by the parser the agent uses; undefined
+ * when the participant lacks what every SIP call has (the caller is handed
+ * over anyway, without context).
+ */
+function callerContext(attributes: Readonly<Record<string, string>>, uuiOptions: UuiOptions) {
   try {
-    return { ...decodeUui(header, pd === undefined ? {} : { protocolDiscriminator: pd }).fields };
-  } catch {
-    return {};
+    return callContextFromAttributes(attributes, uuiOptions);
+  } catch (err) {
+    if (err instanceof CallContextError) return undefined;
+    throw err;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The Genesys call as the agent sees it: built once from the SIP participant's
- * attributes (set by livekit-sip from the INVITE) and frozen.
+ * attributes (set by livekit-sip from the INVITE) and frozen. Dispatch reads a
+ * caller it hands over after repeated agent failures with the same parser, so
+ * both services agree on ANI, conversation id and UUI.
  */
-import { headerAttributes, sipAttributes } from '../../../contracts/sip-attributes.ts';
-import { decodeUui, UuiError, type Uui, type UuiOptions } from '../../../contracts/genesys-uui.ts';
+import { headerAttributes, sipAttributes } from './sip-attributes.ts';
+import { decodeUui, UuiError, type Uui, type UuiOptions } from './genesys-uui.ts';
 
 export type CallContext = Readonly<{
   /** Caller number: P-Asserted-Identity when present, else From. */
