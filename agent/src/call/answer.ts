@@ -13,7 +13,8 @@ import {
   encodeDispatchMetadata,
   parseDispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
-import { AGENT_METRICS, type CallOutcomeLabel } from '../../../contracts/metrics.ts';
+import type { CallOutcome } from '../../../contracts/call-outcome.ts';
+import { AGENT_METRICS } from '../../../contracts/metrics.ts';
 import { AGENT_ATTRIBUTES, type AgentCallPhase } from '../../../contracts/recovery.ts';
 import { redactText } from '../../../contracts/redact.ts';
 import { watchCallMetrics } from '../observability/call-metrics.ts';
@@ -265,7 +266,7 @@ export async function answerCall<ProcessData>(
     void (async () => {
       if (ev.error) void failover.start({ piece: 'session', provider: 'pipeline' });
       await failover.started();
-      const outcome: CallOutcomeLabel =
+      const outcome: CallOutcome =
         transfers.state().phase === 'transferred'
           ? 'transferred'
           : ev.error

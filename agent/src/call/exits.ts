@@ -6,7 +6,8 @@
  */
 import { voice } from '@livekit/agents';
 import type { Decision, HandoffMonitor } from '../policy/handoff-monitor.ts';
-import type { CallLogger, TransferControl } from './transfers.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
+import type { TransferControl } from './transfers.ts';
 
 export type ExitWatch = Readonly<{ stop: () => void }>;
 

@@ -8,7 +8,8 @@ import type { voice } from '@livekit/agents';
 import type { AudioFrame, Room } from '@livekit/rtc-node';
 import type { HandoffResult } from '../transfer/handoff.ts';
 import { playAnnouncement } from '../voice/announcement.ts';
-import type { CallLogger, TransferControl } from './transfers.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
+import type { TransferControl } from './transfers.ts';
 
 export type ProviderFailover = Readonly<{
   /** Starts the handoff (once); later calls return the same promise. */

@@ -11,7 +11,8 @@ import type {
   TransferResult,
 } from '../personas/runtime.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
-import type { CallLogger, TransferControl } from './transfers.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
+import type { TransferControl } from './transfers.ts';
 
 export function createCallRuntime(deps: {
   persona: Persona;

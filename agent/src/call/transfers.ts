@@ -6,19 +6,15 @@
 import type { SipClient } from 'livekit-server-sdk';
 import { AGENT_METRICS, sipStatusClass } from '../../../contracts/metrics.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
 import type { MetricsSink } from '../observability/metric-events.ts';
 import { handoff, type HandoffResult } from '../transfer/handoff.ts';
-import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
+import type { TransferAttempt } from '../transfer/outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import type { CallRecorder } from './call-recorder.ts';
 import type { ConsultRunner } from './warm-transfer.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
 import type { CallState } from './state.ts';
-
-export type CallLogger = Readonly<{
-  info: (fields: object, msg: string) => void;
-  warn: (fields: object, msg: string) => void;
-  error: (fields: object, msg: string) => void;
-}>;
 
 export type TransferControl = Readonly<{
   state: () => CallState;
@@ -29,7 +25,7 @@ export type TransferControl = Readonly<{
    */
   transfer: (
     queue: string,
-    reason: TransferReason,
+    reason: HandoffReason,
     summary?: string,
     announce?: () => Promise<void>,
   ) => Promise<HandoffResult | { status: 'busy' }>;
@@ -51,7 +47,7 @@ export function createTransferControl(deps: {
   /** Stores the screen-pop context record; resolves undefined when it could not (never blocks a transfer). */
   storeContext: (
     queue: string,
-    reason: TransferReason,
+    reason: HandoffReason,
     summary: string | undefined,
   ) => Promise<string | undefined>;
   /** Warm transfer for queues with `consult` in the routing file; blind REFER otherwise. */

@@ -12,15 +12,16 @@ import { fitUui } from '../../../contracts/genesys-uui.ts';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import { OWNER_TAG } from '../../../contracts/sip-attributes.ts';
 import { handoffUuiFields } from '../transfer/handoff.ts';
-import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
+import type { TransferAttempt } from '../transfer/outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import { consult } from '../transfer/warm/consult.ts';
 import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
-import type { CallLogger } from './transfers.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
 
 export type ConsultRunner = (
   queue: string,
-  reason: TransferReason,
+  reason: HandoffReason,
   summary: string | undefined,
   contextId: string | undefined,
 ) => Promise<TransferAttempt>;
@@ -129,7 +130,7 @@ function isOwnedOutboundTrunk(metadata: string | undefined): boolean {
   }
 }
 
-const REASON_WORDS: Readonly<Record<TransferReason, string>> = Object.freeze({
+const REASON_WORDS: Readonly<Record<HandoffReason, string>> = Object.freeze({
   dtmf_zero: 'pressed zero for a person',
   caller_request: 'asked for a person',
   frustration: 'is frustrated with the automated service',
@@ -139,12 +140,13 @@ const REASON_WORDS: Readonly<Record<TransferReason, string>> = Object.freeze({
   turn_limit: 'needs more help than I can give',
   silence: 'went quiet',
   persona_route: 'asked for this team',
+  agent_failure: 'lost the assistant more than once',
 });
 
 /** What the human hears before the caller is connected. */
 export function humanBriefing(
   queue: string,
-  reason: TransferReason,
+  reason: HandoffReason,
   summary: string | undefined,
 ): string {
   const why = summary?.trim() || `The caller ${REASON_WORDS[reason]}.`;

@@ -5,12 +5,12 @@
  */
 import type { CallContext } from '../../../contracts/call-context.ts';
 import type { DigitResult, DigitSpec } from '../dtmf/collector.ts';
-import type { TransferReason } from '../transfer/outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import type { DataActionClient } from './data-actions.ts';
 
 export type TransferRequest = Readonly<{
   queue: string;
-  reason: TransferReason;
+  reason: HandoffReason;
   /** One or two sentences for the human agent's screen pop. */
   summary?: string;
 }>;

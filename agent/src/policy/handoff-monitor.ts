@@ -4,16 +4,14 @@
  * Every handoff carries a reason code that travels in the UUI, the context
  * record and the logs.
  */
-import { normalizeUtterance } from '../voice/offline/rules-llm-match.ts';
+import type { PolicyHandoffReason } from '../../../contracts/call-outcome.ts';
+import { normalizeUtterance } from '../language/utterance.ts';
 import type { HandoffPolicy } from './handoff-policy.ts';
-
-export type HandoffReason =
-  'caller_request' | 'frustration' | 'time_limit' | 'turn_limit' | 'silence';
 
 export type Decision =
   | { readonly action: 'none' }
   | { readonly action: 'say'; readonly text: string }
-  | { readonly action: 'handoff'; readonly reason: HandoffReason; readonly detail: string }
+  | { readonly action: 'handoff'; readonly reason: PolicyHandoffReason; readonly detail: string }
   | { readonly action: 'end'; readonly say: string };
 
 const NONE: Decision = Object.freeze({ action: 'none' });
@@ -44,7 +42,7 @@ export function createHandoffMonitor(policy: HandoffPolicy): HandoffMonitor {
   let warned = false;
   let done = false;
 
-  const handoff = (reason: HandoffReason, detail: string): Decision => {
+  const handoff = (reason: PolicyHandoffReason, detail: string): Decision => {
     done = true;
     return { action: 'handoff', reason, detail };
   };

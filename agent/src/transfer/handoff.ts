@@ -6,7 +6,8 @@
 import type { SipClient } from 'livekit-server-sdk';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
-import type { TransferAttempt, TransferReason } from './outcome.ts';
+import type { TransferAttempt } from './outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import { sendRefer } from './refer.ts';
 
 export type HandoffResult =
@@ -18,7 +19,7 @@ export type HandoffRequest = Readonly<{
   room: string;
   participantIdentity: string;
   queue: string;
-  reason: TransferReason;
+  reason: HandoffReason;
   call: CallContext;
   route: string;
   /** Id of the context record dispatch stored for the screen pop, if it could. */

@@ -25,15 +25,3 @@ export type TransferAttempt = Readonly<{
   durationMs: number;
   outcome: TransferOutcome;
 }>;
-
-/** Why the agent is handing the caller to a human; travels in UUI and records. */
-export type TransferReason =
-  | 'dtmf_zero'
-  | 'caller_request'
-  | 'frustration'
-  | 'out_of_scope'
-  | 'time_limit'
-  | 'provider_failure'
-  | 'turn_limit'
-  | 'silence'
-  | 'persona_route';

@@ -14,6 +14,7 @@ import {
   type DispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
 import { callContextFromAttributes, CallContextError } from '../../../contracts/call-context.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import { buildReferTo, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 import {
   AGENT_ATTRIBUTES,
@@ -112,7 +113,7 @@ export function createCallRecovery(
     const { uri } = buildReferTo(
       queue.target,
       {
-        ai_reason: 'agent_failure',
+        ai_reason: 'agent_failure' satisfies HandoffReason,
         ai_route: route.name,
         ...(call?.conversationId ? { ai_cnv: call.conversationId } : {}),
         ...call?.uui?.fields,

@@ -27,7 +27,7 @@ import {
   type Room,
 } from '@livekit/rtc-node';
 import { SipCallError } from 'livekit-server-sdk';
-import type { CallLogger } from '../../call/transfers.ts';
+import type { CallLogger } from '../../observability/call-logger.ts';
 import type { TransferOutcome } from '../outcome.ts';
 import type { HoldAudio } from './hold-audio.ts';
 

@@ -13,7 +13,7 @@ import type { CallContext } from '../../../../contracts/call-context.ts';
 import type { OfflineIntent, Persona } from '../../personas/persona.ts';
 import { matchIntent } from './rules-llm-match.ts';
 
-export { matchIntent, normalizeUtterance } from './rules-llm-match.ts';
+export { matchIntent } from './rules-llm-match.ts';
 
 type ChatOptions = Parameters<llm.LLM['chat']>[0];
 
