@@ -105,3 +105,15 @@ export function numberFromIdentity(identity: string): string | undefined {
   const user = m?.[1]?.trim();
   return user && /^\+?[0-9*#]+$/.test(user) ? user : undefined;
 }
+
+/** A call with no caller data: what a greeting says when it is not personal. */
+export const ANONYMOUS_CALL: CallContext = Object.freeze({
+  ani: '',
+  dnis: '',
+  conversationId: undefined,
+  sipCallId: '',
+  trunkId: undefined,
+  uui: undefined,
+  uuiProblem: undefined,
+  xHeaders: Object.freeze({}),
+});

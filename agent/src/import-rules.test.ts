@@ -74,7 +74,6 @@ const isTest = (file: string) => file.endsWith('.test.ts');
 const MAX_LINES = 320;
 /** Files still past {@link MAX_LINES}, each to be split; the list may only shrink. */
 const NOT_YET_SPLIT: ReadonlySet<string> = new Set([
-  'agent/src/call/answer.ts',
   'agent/src/voice/offline/pocketsphinx-stt.ts',
   'contracts/routing.ts',
   'dispatch/src/provision/reconcile.ts',

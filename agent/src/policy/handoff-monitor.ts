@@ -23,6 +23,12 @@ export type HandoffMonitor = Readonly<{
   silence: () => Decision;
   /** Seconds since the call was answered (call on a timer). */
   elapsed: (seconds: number) => Decision;
+  /**
+   * The handoff it decided did not go through: the caller stays with the
+   * agent, and every condition counts afresh from now (turns, words,
+   * silences, and the session clock, which restarts at the current time).
+   */
+  handoffFailed: () => void;
 }>;
 
 /**
@@ -41,6 +47,9 @@ export function createHandoffMonitor(policy: HandoffPolicy): HandoffMonitor {
   let silences = 0;
   let warned = false;
   let done = false;
+  /** Session seconds at the last failed handoff: limits count from there. */
+  let clockFrom = 0;
+  let lastSeconds = 0;
 
   const handoff = (reason: PolicyHandoffReason, detail: string): Decision => {
     done = true;
@@ -87,14 +96,28 @@ export function createHandoffMonitor(policy: HandoffPolicy): HandoffMonitor {
       }
       return handoff('silence', `${silences - 1} prompts unanswered`);
     },
-    elapsed: (seconds) => {
+    elapsed: (total) => {
+      lastSeconds = total;
       if (done) return NONE;
-      if (seconds >= policy.maxSessionSeconds) return handoff('time_limit', `${seconds} s`);
+      const seconds = total - clockFrom;
+      if (seconds >= policy.maxSessionSeconds) return handoff('time_limit', `${total} s`);
       if (!warned && seconds >= policy.maxSessionSeconds - policy.warnBeforeSeconds) {
         warned = true;
         return { action: 'say', text: policy.timeLimitWarning };
       }
       return NONE;
+    },
+    handoffFailed: () => {
+      if (!done) return;
+      done = false;
+      turns = 0;
+      negativeTurns = 0;
+      lowConfidenceRun = 0;
+      repeats = 1;
+      lastTurn = [];
+      silences = 0;
+      warned = false;
+      clockFrom = lastSeconds;
     },
   };
 }

@@ -3,12 +3,13 @@
  * alternate, until one REFER completes. Targets come only from the routing
  * file, so nothing a caller says can redirect the call.
  */
-import type { SipClient } from 'livekit-server-sdk';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
 import type { TransferAttempt } from './outcome.ts';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
-import { sendRefer } from './refer.ts';
+import { sendRefer, type ReferClient } from './refer.ts';
+
+export type { ReferClient } from './refer.ts';
 
 export type HandoffResult =
   | { readonly status: 'transferred'; readonly attempts: readonly TransferAttempt[] }
@@ -40,8 +41,15 @@ export function handoffUuiFields(req: HandoffRequest): Record<string, string> {
   };
 }
 
+/**
+ * Sends the REFERs; never throws (every ending is an attempt's outcome).
+ *
+ * @example
+ * const result = await handoff(sip, routing, { room, participantIdentity, queue: 'general', reason: 'dtmf_zero', call, route: 'main' });
+ * result.status; // 'transferred'
+ */
 export async function handoff(
-  sip: SipClient,
+  sip: ReferClient,
   routing: RoutingConfig,
   req: HandoffRequest,
   onAttempt: (attempt: TransferAttempt) => void = () => {},

@@ -29,7 +29,10 @@ export type ReferRequest = Readonly<{
  * Sends the REFER and waits for Genesys' verdict. Never throws: every way a
  * transfer can end is a {@link TransferOutcome} in the returned attempt.
  */
-export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<TransferAttempt> {
+/** The part of livekit-server-sdk's SipClient a REFER needs. */
+export type ReferClient = Pick<SipClient, 'transferSipParticipant'>;
+
+export async function sendRefer(sip: ReferClient, req: ReferRequest): Promise<TransferAttempt> {
   const startedAt = new Date();
   const started = performance.now();
   const finish = (outcome: TransferOutcome): TransferAttempt =>

@@ -4,6 +4,7 @@
  * the outbound trunk the agent dials out through. Pure, so plans can be
  * computed and tested without a server.
  */
+import { routeRoomPrefix } from '../../../contracts/call-route.ts';
 import { createHash, createHmac } from 'node:crypto';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type {
@@ -169,7 +170,7 @@ function desiredRule(routing: RoutingConfig, route: Route): DesiredRule {
     name: `route:${route.name}`,
     route: route.name,
     numbers: [...route.numbers].sort(),
-    roomPrefix: `call-${route.name}-`,
+    roomPrefix: routeRoomPrefix(route),
     // Caller numbers stay out of room names, participant identities and
     // LiveKit's own logs; the agent reads them from the mapped From/To headers.
     hidePhoneNumber: true,

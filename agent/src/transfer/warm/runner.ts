@@ -1,23 +1,23 @@
 /**
- * A call's warm transfers: binds the consult (transfer/warm/consult.ts) to
+ * A call's warm transfers: binds the consult (consult.ts) to
  * this call's room, session and the routing file's outbound trunk. The human
  * is dialled with the same context Genesys gets on a blind transfer: UUI
  * (reason, route, context record id, the caller's fields) and
  * X-AI-Transfer-Reason on the INVITE, so the screen pop works alike.
  */
-import type { voice } from '@livekit/agents';
 import type { Room } from '@livekit/rtc-node';
 import type { RoomServiceClient, SipClient } from 'livekit-server-sdk';
-import { fitUui } from '../../../contracts/genesys-uui.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
-import { OWNER_TAG } from '../../../contracts/sip-attributes.ts';
-import { handoffUuiFields } from '../transfer/handoff.ts';
-import type { TransferAttempt } from '../transfer/outcome.ts';
-import type { HandoffReason } from '../../../contracts/call-outcome.ts';
-import { consult } from '../transfer/warm/consult.ts';
-import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
-import type { CallContext } from '../../../contracts/call-context.ts';
-import type { CallLogger } from '../observability/call-logger.ts';
+import { fitUui } from '../../../../contracts/genesys-uui.ts';
+import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../../contracts/routing.ts';
+import { OWNER_TAG } from '../../../../contracts/sip-attributes.ts';
+import type { CallLogger } from '../../observability/call-logger.ts';
+import { CALLER_LINES } from '../caller-lines.ts';
+import { handoffUuiFields } from '../handoff.ts';
+import type { TransferAttempt } from '../outcome.ts';
+import type { HandoffReason } from '../../../../contracts/call-outcome.ts';
+import { consult } from './consult.ts';
+import { startHoldAudio } from './hold-audio.ts';
+import type { CallContext } from '../../../../contracts/call-context.ts';
 
 export type ConsultRunner = (
   queue: string,
@@ -28,7 +28,7 @@ export type ConsultRunner = (
 
 /**
  * @example
- * const warm = createConsultRunner({ room: ctx.room, rooms, sip, routing, call, route, callerIdentity, session, log });
+ * const warm = createConsultRunner({ room: ctx.room, rooms, sip, routing, call, route, callerIdentity, say, log });
  * const attempt = await warm('billing', 'persona_route', 'Jane wants a payment plan', contextId);
  */
 export function createConsultRunner(deps: {
@@ -39,7 +39,8 @@ export function createConsultRunner(deps: {
   call: CallContext;
   route: string;
   callerIdentity: string;
-  session: Pick<voice.AgentSession, 'say'>;
+  /** Says a line through the agent session; resolves once it has played. */
+  say: (text: string) => Promise<void>;
   log: CallLogger;
 }): ConsultRunner {
   let trunkId: Promise<string | undefined> | undefined;
@@ -85,9 +86,7 @@ export function createConsultRunner(deps: {
         return pd === undefined ? {} : { protocolDiscriminator: pd };
       })(),
     );
-    await deps.session
-      .say('Please hold for a moment while I bring in a colleague.', { allowInterruptions: false })
-      .waitForPlayout();
+    await deps.say(CALLER_LINES.holdForColleague);
     const humanIdentity = `human-${deps.call.sipCallId}`;
     const result = await consult(deps.room, deps.rooms, deps.log, {
       roomName,
@@ -106,10 +105,8 @@ export function createConsultRunner(deps: {
             'X-AI-Transfer-Reason': reason,
           },
         }),
-      speakSummary: () =>
-        deps.session
-          .say(humanBriefing(queue, reason, summary), { allowInterruptions: false })
-          .waitForPlayout(),
+      // The caller is isolated by now: only the human hears it.
+      speakSummary: () => deps.say(humanBriefing(queue, reason, summary)),
       startHold: () => startHoldAudio(deps.room),
       agentVoiceTrackSid: () =>
         [...(deps.room.localParticipant?.trackPublications.values() ?? [])].find(
