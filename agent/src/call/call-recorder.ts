@@ -5,7 +5,7 @@
  * caller number, no transcript.
  */
 import type { NewCallRecord } from '../../../contracts/call-record.ts';
-import type { TransferAttempt } from '../transfer/outcome.ts';
+import type { TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import type { CallOutcome, HandoffReason } from '../../../contracts/call-outcome.ts';
 
 export type CallRecorder = Readonly<{

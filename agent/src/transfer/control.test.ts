@@ -4,7 +4,7 @@ import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import { NO_METRICS } from '../observability/metrics-sink.ts';
 import { CALLER_LINES } from './caller-lines.ts';
 import { createTransferControl, type HandoffRequest, type TransferControlDeps } from './control.ts';
-import type { TransferAttempt } from './outcome.ts';
+import type { TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import { CALLER_ATTRIBUTES, FakeSip, fakeRouting, referRefused } from '../call/testing/fakes.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

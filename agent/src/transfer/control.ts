@@ -14,7 +14,7 @@ import type { CallLogger } from '../observability/call-logger.ts';
 import type { MetricsSink } from '../observability/metric-events.ts';
 import { CALLER_LINES } from './caller-lines.ts';
 import { handoff, type HandoffResult, type ReferClient } from './handoff.ts';
-import type { TransferAttempt } from './outcome.ts';
+import type { TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import type { ConsultRunner } from './warm/runner.ts';
 
 /** How the control speaks to the caller. Neither function rejects. */

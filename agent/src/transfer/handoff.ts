@@ -5,7 +5,7 @@
  */
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
-import type { TransferAttempt } from './outcome.ts';
+import { nextTargetIsSafe, type TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import { sendRefer, type ReferClient } from './refer.ts';
 
@@ -75,7 +75,7 @@ export async function handoff(
     if (attempt.outcome.status === 'completed') return { status: 'transferred', attempts };
     // After a REFER Genesys may have accepted, the call may be moving: only a
     // refusal, a reported failure or a REFER that never left make the next target safe.
-    if (attempt.outcome.status === 'timed_out' || attempt.outcome.status === 'unconfirmed') break;
+    if (!nextTargetIsSafe(attempt.outcome)) break;
   }
   return { status: 'not_transferred', attempts };
 }

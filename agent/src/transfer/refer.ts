@@ -6,7 +6,13 @@
 import type { SipClient } from 'livekit-server-sdk';
 import { buildReferTo, type UuiEncoding } from '../../../contracts/genesys-uui.ts';
 import { validateSipHeaders } from './headers.ts';
-import type { TransferAttempt, TransferOutcome } from './outcome.ts';
+import {
+  classifyTransferError,
+  type TransferAttempt,
+  type TransferOutcome,
+} from '../../../contracts/transfer-outcome.ts';
+
+export { classifyTransferError } from '../../../contracts/transfer-outcome.ts';
 
 export type ReferRequest = Readonly<{
   room: string;
@@ -81,45 +87,4 @@ export async function sendRefer(sip: ReferClient, req: ReferRequest): Promise<Tr
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Maps what livekit-server-sdk throws for TransferSIPParticipant to an outcome.
- * livekit-sip reports a failed NOTIFY as "call transfer failed: <status>" and a
- * refused REFER as the bare SIP status. The SDK's SipCallError rewrites either
- * message to "SIP call failed: <code> <reason>" when it carries the status, so
- * the original text is read back from the error's `error_details` metadata
- * (a base64 google.rpc.Status whose message field is plain text).
- */
-export function classifyTransferError(err: unknown): TransferOutcome {
-  const e = err as {
-    message?: string;
-    sipStatusCode?: number;
-    code?: string;
-    metadata?: Record<string, string>;
-  };
-  const message = e.message ?? String(err);
-  const original = `${message} ${statusText(e.metadata?.['error_details'])}`;
-  const sipStatus =
-    typeof e.sipStatusCode === 'number' && e.sipStatusCode > 0 ? e.sipStatusCode : undefined;
-  if (/call transfer failed/i.test(original)) return { status: 'failed', sipStatus, message };
-  if (/transaction failed to complete/i.test(original)) return { status: 'unconfirmed', message };
-  const gaveUp = (err as Error | undefined)?.name === 'TimeoutError';
-  if (
-    gaveUp ||
-    /refer canceled|deadline exceeded/i.test(original) ||
-    e.code === 'deadline_exceeded'
-  ) {
-    return { status: 'timed_out', message };
-  }
-  if (sipStatus !== undefined && sipStatus >= 300) return { status: 'refused', sipStatus, message };
-  return { status: 'error', message };
-}
-
-/** The readable text inside a base64 google.rpc.Status (its message is a UTF-8 field). */
-function statusText(errorDetails: string | undefined): string {
-  if (!errorDetails) return '';
-  return Buffer.from(errorDetails, 'base64')
-    .toString('latin1')
-    .replace(/[^\x20-\x7e]+/g, ' ');
 }

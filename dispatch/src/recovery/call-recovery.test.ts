@@ -32,20 +32,39 @@ function agentLeft(attributes: Record<string, string>, metadata = ''): WebhookEv
   });
 }
 
-function fakes(present: ParticipantInfo[] = [caller]) {
+function fakes(present: ParticipantInfo[] = [caller], refers: (Error | 'ok')[] = []) {
   const calls: unknown[][] = [];
   const deps: RecoveryDeps = {
-    routing,
+    routing: withAlternate,
     settleMs: 0,
     listParticipants: async () => present,
     updateRoomMetadata: async (...a) => void calls.push(['metadata', ...a]),
     dispatchAgent: async (...a) => void calls.push(['dispatch', ...a]),
-    transferCaller: async (...a) => void calls.push(['refer', ...a]),
+    transferCaller: async (...a) => {
+      calls.push(['refer', ...a]);
+      const next = refers.shift() ?? 'ok';
+      if (next !== 'ok') throw next;
+    },
   };
   return { deps, calls };
 }
 
 const CONVERSING = { 'gva.call': 'conversing', 'gva.route': 'main' };
+const ALTERNATE = 'sip:+18005550152@127.0.0.1:5070';
+const withAlternate = {
+  ...routing,
+  queues: {
+    ...routing.queues,
+    general: { ...routing.queues['general']!, alternates: [ALTERNATE] },
+  },
+};
+const refused = (status: number) =>
+  Object.assign(new Error(`SIP call failed: ${status}`), {
+    name: 'SipCallError',
+    sipStatusCode: status,
+  });
+const targetsOf = (calls: unknown[][]) =>
+  calls.filter(([k]) => k === 'refer').map((c) => String(c[3]).split('?')[0]);
 
 describe('call recovery', () => {
   it('sends a new agent with the route persona when an agent leaves mid-conversation', async () => {
@@ -141,6 +160,67 @@ describe('call recovery', () => {
     });
   });
 
+  it('sends the reason header and tries the alternates when the queue target refuses', async () => {
+    const { deps, calls } = fakes([caller], [refused(486)]);
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision).toEqual({ action: 'handoff', room: ROOM, queue: 'general' });
+    expect(targetsOf(calls)).toEqual([routing.queues['general']?.target, ALTERNATE]);
+    for (const c of calls.filter(([k]) => k === 'refer'))
+      expect(c[4]).toEqual({ 'X-AI-Transfer-Reason': 'agent_failure' });
+  });
+
+  it('sends an agent again instead of abandoning the caller when no target takes the call', async () => {
+    const { deps, calls } = fakes([caller], [refused(486), refused(503)]);
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision).toEqual({ action: 'redispatch', room: ROOM, attempt: 3 });
+    expect(calls.some(([k]) => k === 'dispatch')).toBe(true);
+  });
+
+  it('tries no second target after a REFER Genesys may have accepted', async () => {
+    const lost = Object.assign(new Error('transaction failed to complete'), { name: 'TwirpError' });
+    const { deps, calls } = fakes([caller], [lost]);
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision.action).toBe('none');
+    expect(targetsOf(calls)).toHaveLength(1);
+  });
+
+  it('recovers a call whose agent died before naming its route (room prefix, then dialled number)', async () => {
+    const byRoom = fakes();
+    expect(await createCallRecovery(byRoom.deps)(agentLeft({}))).toEqual({
+      action: 'redispatch',
+      room: ROOM,
+      attempt: 1,
+    });
+    const [, , , metadata] = byRoom.calls[1] as [string, string, string, string];
+    expect(JSON.parse(metadata)).toMatchObject({ route: 'main', recovery: { attempt: 1 } });
+
+    const byNumber = fakes();
+    const elsewhere = new WebhookEvent({
+      event: 'participant_left',
+      room: new Room({ name: 'some-room' }),
+      participant: new ParticipantInfo({
+        identity: 'agent-AJ_1',
+        kind: ParticipantInfo_Kind.AGENT,
+      }),
+    });
+    expect((await createCallRecovery(byNumber.deps)(elsewhere)).action).toBe('redispatch');
+  });
+
+  it('gives up after every recovery the metadata allows', async () => {
+    const { deps, calls } = fakes();
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":10}}'),
+    );
+    expect(decision.action).toBe('none');
+    expect(calls).toEqual([]);
+  });
+
   it.each([
     ['an agent that transferred the call', agentLeft({ ...CONVERSING, 'gva.call': 'transferred' })],
     ['an agent that ended the call', agentLeft({ ...CONVERSING, 'gva.call': 'ending' })],
@@ -148,7 +228,6 @@ describe('call recovery', () => {
       'an agent leaving a bridged room',
       agentLeft(CONVERSING, '{"bridge":{"caller":"sip_4c1d","human":"human-x"}}'),
     ],
-    ['an agent that never named its route', agentLeft({ 'gva.call': 'conversing' })],
     [
       'a caller leaving',
       new WebhookEvent({

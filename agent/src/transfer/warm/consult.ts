@@ -28,7 +28,7 @@ import {
 } from '@livekit/rtc-node';
 import { SipCallError } from 'livekit-server-sdk';
 import type { CallLogger } from '../../observability/call-logger.ts';
-import type { TransferOutcome } from '../outcome.ts';
+import type { TransferOutcome } from '../../../../contracts/transfer-outcome.ts';
 import type { HoldAudio } from './hold-audio.ts';
 
 /** The RoomService calls the consult makes (a `RoomServiceClient` in production). */

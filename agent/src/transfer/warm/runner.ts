@@ -13,7 +13,7 @@ import { OWNER_TAG } from '../../../../contracts/sip-attributes.ts';
 import type { CallLogger } from '../../observability/call-logger.ts';
 import { CALLER_LINES } from '../caller-lines.ts';
 import { handoffUuiFields } from '../handoff.ts';
-import type { TransferAttempt } from '../outcome.ts';
+import type { TransferAttempt } from '../../../../contracts/transfer-outcome.ts';
 import type { HandoffReason } from '../../../../contracts/call-outcome.ts';
 import { consult } from './consult.ts';
 import { startHoldAudio } from './hold-audio.ts';
