@@ -7,7 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutoSubscribe, voice, type JobContext, type VAD } from '@livekit/agents';
+import { AutoSubscribe, log, voice, type JobContext, type VAD } from '@livekit/agents';
 import { RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import type { AgentConfig } from '../config.ts';
 import { createDispatchClient } from '../dispatch-client.ts';
@@ -100,7 +100,8 @@ export function livekitCallPorts<ProcessData>(
     metrics: udpMetricsSink(config.metrics.jobTarget),
     // From here every log line of this process carries the ids, personal data masked.
     logger: (ids) => useCallLogger(ids),
-    jobLog: useCallLogger({ room: ctx.job.room?.name, jobId: ctx.job.id }),
+    // The framework's job logger (job and room ids) until the call is known.
+    jobLog: log(),
     startTrace: (ids) => startCallTrace(config.tracing, traceAttributes(ids)),
     shutdown: (reason) => ctx.shutdown(reason),
   };

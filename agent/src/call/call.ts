@@ -18,6 +18,7 @@ import { watchConversation } from './converse.ts';
 import { greetingFor } from './greeting.ts';
 import { createCallTransfers } from './handoff.ts';
 import { createCallKeypad } from './keypad.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
 import type { CallPorts } from './ports.ts';
 import { storeCallRecord } from './record.ts';
 import { rescueCall } from './rescue.ts';
@@ -33,7 +34,8 @@ import { CallTasks } from './tasks.ts';
  * await runCall(livekitCallPorts(ctx, config, vad)); // see call/answer.ts
  */
 export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined> {
-  const tasks = new CallTasks((fields, msg) => ports.jobLog.warn(fields, msg));
+  let log: CallLogger = ports.jobLog;
+  const tasks = new CallTasks((fields, msg) => log.warn(fields, msg));
   let route: string | undefined;
   let greeted = false;
   try {
@@ -42,7 +44,7 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     const admitted = await admitCall(ports.job, ports.room, ports.routing, tasks);
     const { meta, call, caller, persona, ids } = admitted;
     route = meta.route;
-    const log = ports.logger(ids);
+    log = ports.logger(ids);
     // Dispatch reads the phase when this agent leaves: anything but a decision means a crash.
     const stage = createCallStage((phase) => {
       ports.room
@@ -130,7 +132,7 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
   } catch (err) {
     const problem = err instanceof Error ? err.message : String(err);
     // Failed before the conversation began (or while setting it up): the caller is rescued.
-    if (greeted) ports.jobLog.error({ problem }, 'call failed while ending');
+    if (greeted) log.error({ problem }, 'call failed while ending');
     else
       await rescueCall(ports, {
         problem,
