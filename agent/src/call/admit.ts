@@ -27,11 +27,19 @@ export type CallJob = Readonly<{ id: string; metadata: string; roomName: string 
 export type Caller = Pick<RemoteParticipant, 'identity' | 'attributes' | 'kind'>;
 
 /** The part of the room the admission reads: who is in it, and who joins. */
-export type CallerRoom = Readonly<{
-  remoteParticipants: ReadonlyMap<string, Caller>;
-  on: (event: RoomEvent.ParticipantConnected, listener: (p: Caller) => void) => unknown;
-  off: (event: RoomEvent.ParticipantConnected, listener: (p: Caller) => void) => unknown;
-}>;
+export interface CallerRoom {
+  readonly remoteParticipants: ReadonlyMap<string, Caller>;
+  on(event: RoomEvent.ParticipantConnected, listener: (p: Caller) => void): unknown;
+  off(event: RoomEvent.ParticipantConnected, listener: (p: Caller) => void): unknown;
+  on(
+    event: RoomEvent.ParticipantAttributesChanged,
+    listener: (changed: Record<string, string>, p: Caller) => void,
+  ): unknown;
+  off(
+    event: RoomEvent.ParticipantAttributesChanged,
+    listener: (changed: Record<string, string>, p: Caller) => void,
+  ): unknown;
+}
 
 export type Admission = Readonly<{
   /** The job's route, persona and queue, after a `match` route took the call over. */

@@ -17,6 +17,7 @@ import { udpMetricsSink } from '../observability/metrics-sink.ts';
 import { startCallTrace, traceAttributes } from '../observability/tracing.ts';
 import { createDataActionClient } from '../personas/data-actions.ts';
 import type { HandoffPolicy } from '../policy/handoff-policy.ts';
+import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
 import { createConsultRunner } from '../transfer/warm/runner.ts';
 import { playAnnouncement } from '../voice/announcement.ts';
 import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
@@ -79,6 +80,7 @@ export function livekitCallPorts<ProcessData>(
         await room.localParticipant?.setAttributes(attributes);
       },
       deleteRoom: () => ctx.deleteRoom(),
+      hold: () => startHoldAudio(room),
     },
     openSession: (admission, policy) => openAgentSession(ctx, config, vad, admission, policy),
     sip,

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeUui } from '../../../contracts/genesys-uui.ts';
 import { CALLER_LINES } from '../transfer/caller-lines.ts';
 import { runCall } from './call.ts';
-import { fakeCall, fakeRouting, referRefused, until } from './testing/fakes.ts';
+import { CALLER_ATTRIBUTES, fakeCall, fakeRouting, referRefused, until } from './testing/fakes.ts';
 
 beforeAll(() => initializeLogger({ pretty: false, level: 'fatal' }));
 
@@ -169,12 +169,33 @@ describe('a call that cannot start', () => {
       ai_route: 'main',
     });
     expect(call.room.phases()).toEqual(['transferring', 'transferred']);
+    // The hold chime played while livekit-sip answered, and stopped.
+    expect(call.room.held).toBe(0);
     expect(call.events.at(-1)).toBe('shutdown call could not start');
+  });
+
+  it('waits for livekit-sip to answer the caller before the REFER', async () => {
+    const call = fakeCall({ metadata: 'not json' });
+    call.room.join('sip_caller', ParticipantKind.SIP, {
+      ...CALLER_ATTRIBUTES,
+      'sip.callStatus': 'ringing',
+    });
+    const life = runCall(call.ports);
+    await until(() => call.room.phases().includes('transferring'), 'the rescue under way');
+    await new Promise((r) => setImmediate(r));
+    expect(call.sip.refers).toEqual([]);
+    expect(call.room.held).toBe(1);
+    call.room.update('sip_caller', { 'sip.callStatus': 'active' });
+    await life;
+    expect(call.sip.refers).toHaveLength(1);
   });
 
   it('leaves the call to dispatch (route named, undecided) when no REFER goes through', async () => {
     const call = fakeCall();
-    call.room.join('sip_caller', ParticipantKind.SIP, { 'genesys.to': '<sip:+18005550100@x>' });
+    call.room.join('sip_caller', ParticipantKind.SIP, {
+      'genesys.to': '<sip:+18005550100@x>',
+      'sip.callStatus': 'active',
+    });
     call.sip.script.push(referRefused(486), referRefused(486));
     expect(await runCall(call.ports)).toBeUndefined();
     expect(call.room.attributes.at(-1)).toEqual({ 'gva.call': 'conversing', 'gva.route': 'main' });

@@ -31,6 +31,11 @@ export type CallRoom = CallerRoom &
     publishAttributes: (attributes: Record<string, string>) => Promise<void>;
     /** Deletes the room: every participant, the caller's SIP leg included, is gone. */
     deleteRoom: () => Promise<void>;
+    /**
+     * Plays the hold chime on a track of the agent's own until stopped. livekit-sip
+     * answers a caller only once it has a track to subscribe to.
+     */
+    hold: () => Promise<Readonly<{ stop: () => Promise<void> }>>;
   }>;
 
 /** What each piece of the call's voice runs on, for logs and metric labels. */

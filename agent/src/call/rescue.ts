@@ -15,8 +15,9 @@ import { routeOfCall } from '../../../contracts/call-route.ts';
 import { AGENT_ATTRIBUTES, type AgentCallPhase } from '../../../contracts/recovery.ts';
 import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
 import { handoff } from '../transfer/handoff.ts';
-import { ParticipantKind } from '@livekit/rtc-node';
-import type { Caller } from './admit.ts';
+import { ParticipantKind, RoomEvent } from '@livekit/rtc-node';
+import { sipAttributes } from '../../../contracts/sip-attributes.ts';
+import type { Caller, CallerRoom } from './admit.ts';
 import type { CallPorts } from './ports.ts';
 
 export type RescueRequest = Readonly<{
@@ -56,6 +57,10 @@ export async function rescueCall(
       .publishAttributes({ [AGENT_ATTRIBUTES.phase]: phase, [AGENT_ATTRIBUTES.route]: route.name })
       .catch((err: unknown) => log.warn({ error: String(err) }, 'call phase not published'));
   await publish('transferring');
+  // livekit-sip answers once it can subscribe to a track of ours, and refuses
+  // to transfer a call it has not answered: the caller hears the hold chime.
+  const hold = await ports.room.hold().catch(() => undefined);
+  await callActive(ports.room, caller, ACTIVE_WAIT_MS);
   try {
     const result = await handoff(
       ports.sip,
@@ -76,10 +81,34 @@ export async function rescueCall(
     }
   } catch (err) {
     log.error({ error: String(err) }, 'transfer failed');
+  } finally {
+    await hold?.stop().catch(() => undefined);
   }
   // Undecided: dispatch sees this agent leave and sends another.
   await publish('conversing');
   return 'left_to_dispatch';
+}
+
+/** How long a rescue waits for livekit-sip to answer the caller before it tries anyway. */
+const ACTIVE_WAIT_MS = 15_000;
+
+/** Resolves once the caller's SIP call is up (`sip.callStatus: active`), or after `ms`. */
+function callActive(room: CallerRoom, caller: Caller, ms: number): Promise<void> {
+  const active = (p: Caller) => p.attributes[sipAttributes.callStatus] === 'active';
+  if (active(caller)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onChanged = (_changed: Record<string, string>, p: Caller) => {
+      if (p.identity === caller.identity && active(p)) done();
+    };
+    const timer = setTimeout(() => done(), ms);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      room.off(RoomEvent.ParticipantAttributesChanged, onChanged);
+      resolve();
+    };
+    room.on(RoomEvent.ParticipantAttributesChanged, onChanged);
+  });
 }
 
 function sipCaller(participants: ReadonlyMap<string, Caller>): Caller | undefined {

@@ -18,6 +18,7 @@ export const CONVERSATION_ID = '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6';
 /** Attributes livekit-sip gives an inbound Genesys caller (numbers hidden by the dispatch rule). */
 export const CALLER_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({
   'sip.callID': 'SCL_fake0001',
+  'sip.callStatus': 'active',
   'sip.trunkID': 'ST_fake',
   'genesys.from': '<sip:+15559876543@10.0.0.1>',
   'genesys.to': '<sip:+18005550100@10.0.0.2>',
@@ -71,6 +72,12 @@ export class FakeRoom extends EventEmitter implements CallRoom {
     this.deleted++;
   }
 
+  held = 0;
+  async hold(): Promise<{ stop: () => Promise<void> }> {
+    this.held++;
+    return { stop: async () => void this.held-- };
+  }
+
   /** The published `gva.call` phases, in order. */
   phases(): string[] {
     return this.attributes.map((a) => a['gva.call'] ?? '');
@@ -81,6 +88,14 @@ export class FakeRoom extends EventEmitter implements CallRoom {
     this.remoteParticipants.set(identity, p);
     this.emit(RoomEvent.ParticipantConnected, p);
     return p;
+  }
+
+  /** livekit-sip updates a participant's attributes (e.g. `sip.callStatus`). */
+  update(identity: string, changed: Record<string, string>): void {
+    const p = this.remoteParticipants.get(identity);
+    if (!p) return;
+    Object.assign(p.attributes, changed);
+    this.emit(RoomEvent.ParticipantAttributesChanged, changed, p);
   }
 
   press(identity: string, digit: string): void {
