@@ -12,7 +12,7 @@ import {
   parseDispatchMetadata,
   type DispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { Persona } from '../personas/persona.ts';
 import { selectPersona, type PersonaChoice } from '../personas/registry.ts';
 import type { CallLogger } from '../observability/call-logger.ts';
@@ -85,11 +85,7 @@ export async function admitCall(
     // The caller first: whatever else is wrong, they can still be handed to a person.
     caller = await waitForSipCaller(room, tasks.signal);
     numberMeta = parseDispatchMetadata(job.metadata);
-    const pd = uuiProtocolDiscriminator(routing);
-    const call = callContextFromAttributes(
-      caller.attributes,
-      pd === undefined ? {} : { protocolDiscriminator: pd },
-    );
+    const call = callContextFromAttributes(caller.attributes, routing.transfer.uuiOptions);
     // A route matching the flow's X- header or UUI field takes over from the number's route.
     const meta = routeCall(routing, numberMeta, call);
     const choice = selectPersona(meta, call);

@@ -13,7 +13,7 @@ import {
 } from '../../../contracts/call-context.ts';
 import { routeOfCall } from '../../../contracts/call-route.ts';
 import { AGENT_ATTRIBUTES, type AgentCallPhase } from '../../../contracts/recovery.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { handoff } from '../transfer/handoff.ts';
 import { ParticipantKind, RoomEvent } from '@livekit/rtc-node';
 import { sipAttributes } from '../../../contracts/sip-attributes.ts';
@@ -120,12 +120,8 @@ function bestEffortContext(
   attributes: Readonly<Record<string, string>>,
   routing: RoutingConfig,
 ): CallContext {
-  const pd = uuiProtocolDiscriminator(routing);
   try {
-    return callContextFromAttributes(
-      attributes,
-      pd === undefined ? {} : { protocolDiscriminator: pd },
-    );
+    return callContextFromAttributes(attributes, routing.transfer.uuiOptions);
   } catch {
     return ANONYMOUS_CALL;
   }

@@ -3,7 +3,7 @@
  * alternate, until one REFER completes. Targets come only from the routing
  * file, so nothing a caller says can redirect the call.
  */
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
 import { nextTargetIsSafe, type TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
@@ -67,7 +67,7 @@ export async function handoff(
       headers: { 'X-AI-Transfer-Reason': req.reason },
       uuiEncoding: routing.transfer.uuiEncoding,
       uuiMaxBytes: routing.transfer.uuiMaxBytes,
-      uuiProtocolDiscriminator: uuiProtocolDiscriminator(routing),
+      uuiOptions: routing.transfer.uuiOptions,
       timeoutSeconds: routing.transfer.timeoutSeconds,
     });
     attempts.push(attempt);

@@ -4,7 +4,7 @@
  * `Call.UUIData` from) and validated X- headers on the REFER itself.
  */
 import type { SipClient } from 'livekit-server-sdk';
-import { buildReferTo, type UuiEncoding } from '../../../contracts/genesys-uui.ts';
+import { buildReferTo, type UuiEncoding, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 import { validateSipHeaders } from './headers.ts';
 import {
   classifyTransferError,
@@ -26,8 +26,8 @@ export type ReferRequest = Readonly<{
   headers?: Readonly<Record<string, string>>;
   uuiEncoding: UuiEncoding;
   uuiMaxBytes: number;
-  /** Octet Genesys drops from the front of hex UUI; see contracts/genesys-uui.ts. */
-  uuiProtocolDiscriminator: number | undefined;
+  /** The protocol discriminator octet Genesys drops from the front of hex UUI (contracts/genesys-uui.ts). */
+  uuiOptions: UuiOptions;
   timeoutSeconds: number;
 }>;
 
@@ -53,11 +53,13 @@ export async function sendRefer(sip: ReferClient, req: ReferRequest): Promise<Tr
   let referTo: string;
   let headers: Record<string, string>;
   try {
-    referTo = buildReferTo(req.target, req.uuiFields, req.uuiEncoding, req.uuiMaxBytes, {
-      ...(req.uuiProtocolDiscriminator === undefined
-        ? {}
-        : { protocolDiscriminator: req.uuiProtocolDiscriminator }),
-    }).uri;
+    referTo = buildReferTo(
+      req.target,
+      req.uuiFields,
+      req.uuiEncoding,
+      req.uuiMaxBytes,
+      req.uuiOptions,
+    ).uri;
     headers = validateSipHeaders(req.headers ?? {});
   } catch (err) {
     return finish({ status: 'error', message: (err as Error).message });

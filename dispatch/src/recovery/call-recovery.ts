@@ -25,7 +25,7 @@ import {
   recoveryAttempts,
   recoveryMetadata,
 } from '../../../contracts/recovery.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { log } from '../log.ts';
 
 const AGENT_FAILURE: HandoffReason = 'agent_failure';
@@ -165,8 +165,7 @@ function agentFailureReferTo(
   route: string,
   attributes: Readonly<Record<string, string>>,
 ): (target: string) => string {
-  const pd = uuiProtocolDiscriminator(routing);
-  const uuiOptions: UuiOptions = pd === undefined ? {} : { protocolDiscriminator: pd };
+  const uuiOptions = routing.transfer.uuiOptions;
   const call = callerContext(attributes, uuiOptions);
   const fields = {
     ai_reason: AGENT_FAILURE,

@@ -8,8 +8,8 @@
 import type { Room } from '@livekit/rtc-node';
 import type { RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { fitUui } from '../../../../contracts/genesys-uui.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../../contracts/routing.ts';
-import { OWNER_TAG } from '../../../../contracts/sip-attributes.ts';
+import type { RoutingConfig } from '../../../../contracts/routing.ts';
+import { OWNED_KEYS, readOwnership } from '../../../../contracts/ownership.ts';
 import type { CallLogger } from '../../observability/call-logger.ts';
 import { CALLER_LINES } from '../caller-lines.ts';
 import { handoffUuiFields } from '../handoff.ts';
@@ -47,7 +47,11 @@ export function createConsultRunner(deps: {
   const outboundTrunkId = () =>
     (trunkId ??= deps.sip
       .listSipOutboundTrunk()
-      .then((trunks) => trunks.find((t) => isOwnedOutboundTrunk(t.metadata))?.sipTrunkId)
+      .then(
+        (trunks) =>
+          trunks.find((t) => readOwnership(t.metadata)?.key === OWNED_KEYS.outboundTrunk)
+            ?.sipTrunkId,
+      )
       .catch(() => undefined));
 
   return async (queue, reason, summary, contextId) => {
@@ -81,10 +85,7 @@ export function createConsultRunner(deps: {
       }),
       deps.routing.transfer.uuiEncoding,
       deps.routing.transfer.uuiMaxBytes,
-      (() => {
-        const pd = uuiProtocolDiscriminator(deps.routing);
-        return pd === undefined ? {} : { protocolDiscriminator: pd };
-      })(),
+      deps.routing.transfer.uuiOptions,
     );
     await deps.say(CALLER_LINES.holdForColleague);
     const humanIdentity = `human-${deps.call.sipCallId}`;
@@ -115,16 +116,6 @@ export function createConsultRunner(deps: {
     });
     return attempt(result.outcome);
   };
-}
-
-/** The outbound trunk dispatch provisioned from the routing file (not a hand-made one). */
-function isOwnedOutboundTrunk(metadata: string | undefined): boolean {
-  try {
-    const o = JSON.parse(metadata ?? '') as { owner?: unknown; key?: unknown };
-    return o.owner === OWNER_TAG && o.key === 'outbound-trunk';
-  } catch {
-    return false;
-  }
 }
 
 const REASON_WORDS: Readonly<Record<HandoffReason, string>> = Object.freeze({
