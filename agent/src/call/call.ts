@@ -11,7 +11,7 @@ import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts'
 import { AGENT_METRICS } from '../../../contracts/metrics.ts';
 import { AGENT_ATTRIBUTES } from '../../../contracts/recovery.ts';
 import { createPersonaAgent } from '../personas/agent.ts';
-import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
+import { handoffPolicies } from '../personas/registry.ts';
 import { AdmissionError, admitCall, logAdmission } from './admit.ts';
 import { createCallRecorder } from './call-recorder.ts';
 import { watchConversation } from './converse.ts';
@@ -60,11 +60,8 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     logAdmission(log, admitted);
 
     // ── Converse ───────────────────────────────────────────────────────────
-    // Validated against every route at worker start (routingProblems).
-    const policy = resolveHandoffPolicy(
-      persona.handoff,
-      ports.routing.routes.find((r) => r.name === meta.route)?.handoff,
-    );
+    // Merged once per routing file, checked at worker start (routingProblems).
+    const policy = handoffPolicies(ports.routing)(meta.route, persona.name);
     const recorder = createCallRecorder(ids);
     const session = ports.openSession(admitted, policy);
     // ── Hand off: the one way out to a human, for every reason ─────────────
