@@ -35,3 +35,13 @@ export function parseBridgeMetadata(metadata: string | undefined): BridgeMetadat
     return undefined;
   }
 }
+
+/**
+ * The room metadata that marks a bridge (the agent sets it before it leaves).
+ *
+ * @example
+ * encodeBridgeMetadata({ caller: 'sip_ab12', human: 'human-SCL_x' }); // '{"bridge":{"caller":"sip_ab12","human":"human-SCL_x"}}'
+ */
+export function encodeBridgeMetadata(bridge: BridgeMetadata['bridge']): string {
+  return JSON.stringify(bridgeMetadataSchema.parse({ bridge }));
+}

@@ -10,21 +10,9 @@
  * a 409); dispatch delivers it to the routing file's `callRecords.webhooks`.
  */
 import { z } from 'zod';
+import { callOutcomeSchema, handoffReasonSchema, transferStatusSchema } from './call-outcome.ts';
 
 const id = z.string().min(1).max(200);
-const reason = z.enum([
-  'dtmf_zero',
-  'caller_request',
-  'frustration',
-  'out_of_scope',
-  'time_limit',
-  'provider_failure',
-  'turn_limit',
-  'silence',
-  'persona_route',
-]);
-
-export const callOutcomeSchema = z.enum(['transferred', 'caller_hung_up', 'agent_ended', 'failed']);
 
 export const transferAttemptRecordSchema = z
   .object({
@@ -33,7 +21,7 @@ export const transferAttemptRecordSchema = z
     target: z.string().min(1).max(500),
     startedAt: z.iso.datetime(),
     durationMs: z.number().int().min(0),
-    status: z.enum(['completed', 'refused', 'failed', 'timed_out', 'unconfirmed', 'error']),
+    status: transferStatusSchema,
     sipStatus: z.number().int().min(100).max(699).optional(),
   })
   .strict();
@@ -51,7 +39,7 @@ export const newCallRecordSchema = z
     endedAt: z.iso.datetime(),
     outcome: callOutcomeSchema,
     /** Why the caller went to a human, when they did. */
-    escalationReason: reason.optional(),
+    escalationReason: handoffReasonSchema.optional(),
     transfers: z.array(transferAttemptRecordSchema).max(20).default([]),
     /** Turn latency summary, milliseconds (caller stops speaking → agent audio). */
     latency: z

@@ -30,7 +30,7 @@ export const AGENT_METRICS = Object.freeze({
   turnLatencySeconds: 'gva_turn_latency_seconds',
   /** Counter{persona, route}: calls answered. */
   callsTotal: 'gva_calls_total',
-  /** Counter{persona, outcome}: how calls ended (see {@link CallOutcomeLabel}). */
+  /** Counter{persona, outcome}: how calls ended (contracts/call-outcome.ts). */
   callOutcomesTotal: 'gva_call_outcomes_total',
   /** Counter{queue, status, sip_status}: transfer attempts. */
   transfersTotal: 'gva_transfers_total',
@@ -43,9 +43,6 @@ export const AGENT_METRICS = Object.freeze({
   /** Gauge: the load this worker reports to LiveKit, 0..1. */
   workerLoad: 'gva_worker_load',
 });
-
-/** How a call ended, as a metric label. */
-export type CallOutcomeLabel = 'transferred' | 'caller_hung_up' | 'agent_ended' | 'failed';
 
 export const DISPATCH_METRICS = Object.freeze({
   /** Counter{method, route, status}: HTTP requests; route is the template, not the path. */

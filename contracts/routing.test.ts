@@ -102,9 +102,21 @@ describe('parseRouting', () => {
       uuiProtocolDiscriminator: '04',
       uuiMaxBytes: 128,
       timeoutSeconds: 30,
+      uuiOptions: { protocolDiscriminator: 4 },
     });
     expect(routing.queues['general']?.alternates).toEqual([]);
     expect(routing.routes[0]?.metadata).toEqual({});
+  });
+
+  it('reads the protocol discriminator once, as the UUI codec takes it', () => {
+    const withPd = (uuiProtocolDiscriminator: string) => {
+      const doc: Record<string, unknown> = validDoc();
+      doc['transfer'] = { uuiProtocolDiscriminator };
+      return parseDoc(doc).transfer.uuiOptions;
+    };
+    expect(withPd('00')).toEqual({ protocolDiscriminator: 0 });
+    expect(withPd('4A')).toEqual({ protocolDiscriminator: 0x4a });
+    expect(withPd('none')).toEqual({});
   });
 
   it('returns a deeply frozen object', () => {
@@ -146,6 +158,7 @@ describe('parseRouting', () => {
       uuiProtocolDiscriminator: '04',
       uuiMaxBytes: 128,
       timeoutSeconds: 20,
+      uuiOptions: { protocolDiscriminator: 4 },
     });
     expect(routing.inboundTrunk.allowedAddresses).toEqual(['127.0.0.1']);
     expect(Object.keys(routing.queues).sort()).toEqual(['billing', 'general']);

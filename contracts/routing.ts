@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { UuiOptions } from './genesys-uui.ts';
 import { handoffPolicyProblem, type HandoffPolicyInput } from './handoff-policy.ts';
 import { deepFreeze } from './freeze.ts';
 
@@ -268,12 +269,9 @@ export const routingSchema = z
         timeoutSeconds: z.number().int().min(5).max(120).default(30),
       })
       .strict()
-      .default({
-        uuiEncoding: 'hex',
-        uuiProtocolDiscriminator: '04',
-        uuiMaxBytes: 128,
-        timeoutSeconds: 30,
-      }),
+      // Read once: the discriminator octet as every UUI encoder and decoder takes it.
+      .transform((t) => ({ ...t, uuiOptions: uuiOptionsOf(t.uuiProtocolDiscriminator) }))
+      .prefault({}),
     outboundTrunk: outboundTrunkSchema.optional(),
     callRecords: callRecordsSchema.optional(),
     queues: z.record(name, queueSchema),
@@ -457,8 +455,9 @@ export function routeForNumber(routing: RoutingConfig, dnis: string): Route | un
   return routing.routes.find((r) => r.numbers.includes(dnis));
 }
 
-/** The routing file's protocol discriminator as a number, or undefined for "none". */
-export function uuiProtocolDiscriminator(routing: RoutingConfig): number | undefined {
-  const pd = routing.transfer.uuiProtocolDiscriminator;
-  return pd.toLowerCase() === 'none' ? undefined : Number.parseInt(pd, 16);
+/** The file's protocol discriminator ("04", "none") as UUI options: the octet as a number, or none. */
+function uuiOptionsOf(pd: string): UuiOptions {
+  return Object.freeze(
+    pd.toLowerCase() === 'none' ? {} : { protocolDiscriminator: Number.parseInt(pd, 16) },
+  );
 }

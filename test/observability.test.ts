@@ -62,11 +62,14 @@ function sample(name: string, labels: Record<string, string> = {}): number | und
   return undefined;
 }
 
+/**
+ * Every line of the call's job process (the process that answered it), the
+ * framework's included: chosen by process, not by the ids under test.
+ */
 function callLines(): LogLine[] {
   const lines = readJsonLog(stack.runDir, 'agent.log');
   const answered = lines.find((l) => l.msg === 'call answered');
-  const job = answered?.['jobId'];
-  return lines.filter((l) => l['jobID'] === job || l['jobId'] === job);
+  return answered === undefined ? [] : lines.filter((l) => l['pid'] === answered['pid']);
 }
 
 describe('one call, followed end to end', () => {

@@ -69,7 +69,11 @@ describe('cloud LLM outage mid-call', () => {
   });
 
   it('apologized before the REFER', () => {
-    const failedAt = (openai.requests[0]?.at ?? Infinity) / 1000;
+    // From the agent's decision, not the first LLM request (the prewarm, while the greeting plays).
+    const decided = readJsonLog(stack.runDir, 'agent.log').find(
+      (l) => l.msg === 'voice provider failed; handing the caller to a human',
+    );
+    const failedAt = Number(decided?.['time'] ?? Infinity) / 1000;
     const referAt = call.refer?.message.time ?? 0;
     const between = call.rtp.filter(
       (p) => p.dstPort === stack.ports.genesysMedia && p.time > failedAt && p.time < referAt,

@@ -5,16 +5,16 @@
  * caller number, no transcript.
  */
 import type { NewCallRecord } from '../../../contracts/call-record.ts';
-import type { CallOutcomeLabel } from '../../../contracts/metrics.ts';
-import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
+import type { TransferAttempt } from '../../../contracts/transfer-outcome.ts';
+import type { CallOutcome, HandoffReason } from '../../../contracts/call-outcome.ts';
 
 export type CallRecorder = Readonly<{
   event: (name: string) => void;
-  escalation: (reason: TransferReason) => void;
+  escalation: (reason: HandoffReason) => void;
   transferAttempt: (attempt: TransferAttempt) => void;
   turnLatency: (ms: number) => void;
   /** The record, once: later calls return the same object. */
-  finish: (outcome: CallOutcomeLabel) => NewCallRecord;
+  finish: (outcome: CallOutcome) => NewCallRecord;
 }>;
 
 export type CallIds = Readonly<{
@@ -39,7 +39,7 @@ export function createCallRecorder(ids: CallIds, now: () => Date = () => new Dat
   ];
   const transfers: NonNullable<NewCallRecord['transfers']> = [];
   const latencies: number[] = [];
-  let escalationReason: TransferReason | undefined;
+  let escalationReason: HandoffReason | undefined;
   let finished: NewCallRecord | undefined;
   return Object.freeze({
     event: (name) => {

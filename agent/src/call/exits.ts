@@ -1,21 +1,33 @@
 /**
- * Enforces the persona's handoff policy on a live call, outside the LLM:
- * final transcripts, the caller going silent ("away") and the session clock
- * feed the monitor; its decisions are spoken, transferred with their reason
- * code, or end the call politely.
+ * Enforces the handoff policy on a live call, outside the LLM: the caller's
+ * finished turns (with the recognizer's confidence), the caller going silent
+ * ("away") and the session clock feed the monitor; its decisions are spoken,
+ * handed to the transfer control with their reason code, or end the call
+ * politely. A handoff that does not go through re-arms the monitor.
  */
 import { voice } from '@livekit/agents';
+import type { CallLogger } from '../observability/call-logger.ts';
 import type { Decision, HandoffMonitor } from '../policy/handoff-monitor.ts';
-import type { CallLogger, TransferControl } from './transfers.ts';
+import type { TransferControl } from '../transfer/control.ts';
+import type { CallTasks } from './tasks.ts';
 
-export type ExitWatch = Readonly<{ stop: () => void }>;
+/** The part of the agent session the exits use. */
+export type ExitSession = Pick<voice.AgentSession, 'on' | 'off' | 'userState' | 'say'>;
 
-export function watchExits(deps: {
-  session: voice.AgentSession;
+export type ExitWatch = Readonly<{
+  /** A finished caller turn: its text and the recognizer's confidence (0..1), when known. */
+  callerTurn: (text: string, confidence: number | undefined) => void;
+}>;
+
+export type ExitDeps = Readonly<{
+  session: ExitSession;
   monitor: HandoffMonitor;
   transfers: TransferControl;
+  tasks: CallTasks;
   humanQueue: string;
   log: CallLogger;
+  /** Whether the call is still in conversation (no handoff under way, not ending). */
+  conversing: () => boolean;
   /** Hangs the call up (after the goodbye has played). */
   endCall: () => Promise<void>;
   clockMs?: number;
@@ -29,40 +41,53 @@ export function watchExits(deps: {
   paused?: () => boolean;
   /** The policy's silent period (`silence.afterSeconds`), in ms; the session's `userAwayTimeout`. */
   silenceAfterMs: number;
-}): ExitWatch {
-  const { session, monitor, log } = deps;
-  let stopped = false;
-  let nextSilence: NodeJS.Timeout | undefined;
-  const act = (decision: Decision): voice.SpeechHandle | undefined => {
+  now?: () => number;
+}>;
+
+/**
+ * @example
+ * const exits = watchExits({ session, monitor, transfers, tasks, humanQueue: 'general', log, conversing, endCall, silenceAfterMs: 10_000 });
+ * exits.callerTurn('I want a person', 0.92);
+ */
+export function watchExits(deps: ExitDeps): ExitWatch {
+  const { session, monitor, log, tasks } = deps;
+  /** Says a line (the caller may talk over it when `interruptible`); resolves once it has played. */
+  const speak = (text: string, interruptible: boolean) =>
+    session.say(text, { allowInterruptions: interruptible }).waitForPlayout();
+  const now = deps.now ?? Date.now;
+  let stopSilence: (() => void) | undefined;
+
+  const handOff = async (reason: Extract<Decision, { action: 'handoff' }>['reason']) => {
+    if (reason === 'caller_request') {
+      // The persona transferred, or the call ended meanwhile.
+      if (!(await tasks.sleep(deps.callerRequestGraceMs ?? 6000)) || !deps.conversing()) return;
+      log.info({ reason }, 'persona did not act on the request for a person; transferring');
+    }
+    const result = await deps.transfers.handOff({
+      queue: deps.humanQueue,
+      reason,
+      announce: 'connecting',
+      onFailure: 'apologize',
+    });
+    if (result.status !== 'transferred' && result.status !== 'busy') monitor.handoffFailed();
+  };
+
+  const act = (decision: Decision): Promise<void> | undefined => {
     switch (decision.action) {
       case 'none':
         return undefined;
       case 'say':
-        return session.say(decision.text);
+        return speak(decision.text, true);
       case 'handoff':
         log.info({ reason: decision.reason, detail: decision.detail }, 'handoff policy triggered');
-        void (async () => {
-          if (decision.reason === 'caller_request') {
-            await new Promise((r) => setTimeout(r, deps.callerRequestGraceMs ?? 6000));
-            // The persona transferred, or the call ended meanwhile.
-            if (stopped || deps.transfers.state().phase !== 'conversing') return;
-            log.info(
-              { reason: decision.reason },
-              'persona did not act on the request for a person; transferring',
-            );
-          }
-          await session
-            .say('Let me connect you with a colleague.', { allowInterruptions: false })
-            .waitForPlayout();
-          await deps.transfers.transfer(deps.humanQueue, decision.reason);
-        })();
+        void tasks.run('policy handoff', () => handOff(decision.reason));
         return undefined;
       case 'end':
         log.info({}, 'handoff policy ends the call');
-        void (async () => {
-          await session.say(decision.say, { allowInterruptions: false }).waitForPlayout();
+        void tasks.run('policy end', async () => {
+          await speak(decision.say, false);
           await deps.endCall();
-        })();
+        });
         return undefined;
     }
   };
@@ -70,39 +95,29 @@ export function watchExits(deps: {
   // The session reports "away" once, then not again until the caller speaks:
   // after a silence prompt has played, the next silent period is timed here.
   const silentPeriod = () => {
-    nextSilence = undefined;
-    if (stopped || deps.paused?.()) return;
-    const prompt = act(monitor.silence());
-    void prompt?.waitForPlayout().then(() => {
-      if (stopped || session.userState !== 'away') return;
-      nextSilence = setTimeout(silentPeriod, deps.silenceAfterMs);
+    stopSilence = undefined;
+    if (deps.paused?.()) return;
+    void act(monitor.silence())?.then(() => {
+      if (session.userState !== 'away') return;
+      stopSilence = tasks.timeout(deps.silenceAfterMs, silentPeriod);
     });
   };
 
-  const onTranscript = (ev: voice.UserInputTranscribedEvent) => {
-    if (ev.isFinal) act(monitor.callerTurn(ev.transcript));
-  };
-  const onUserState = (ev: voice.UserStateChangedEvent) => {
-    clearTimeout(nextSilence);
-    nextSilence = undefined;
-    if (ev.newState === 'away') silentPeriod();
-  };
-  session.on(voice.AgentSessionEventTypes.UserInputTranscribed, onTranscript);
-  session.on(voice.AgentSessionEventTypes.UserStateChanged, onUserState);
-  const started = Date.now();
-  const timer = setInterval(
-    () => act(monitor.elapsed(Math.floor((Date.now() - started) / 1000))),
-    deps.clockMs ?? 1000,
-  );
-  timer.unref();
-
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-      clearTimeout(nextSilence);
-      session.off(voice.AgentSessionEventTypes.UserInputTranscribed, onTranscript);
-      session.off(voice.AgentSessionEventTypes.UserStateChanged, onUserState);
+  tasks.on(
+    session,
+    voice.AgentSessionEventTypes.UserStateChanged,
+    (ev: voice.UserStateChangedEvent) => {
+      stopSilence?.();
+      stopSilence = undefined;
+      if (ev.newState === 'away') silentPeriod();
     },
-  };
+  );
+  const started = now();
+  tasks.interval(deps.clockMs ?? 1000, () => {
+    void act(monitor.elapsed(Math.floor((now() - started) / 1000)));
+  });
+
+  return Object.freeze({
+    callerTurn: (text, confidence) => void act(monitor.callerTurn(text, confidence)),
+  });
 }

@@ -14,7 +14,7 @@ import {
 import { onDtmf, type DtmfRoom } from '../dtmf/room-dtmf.ts';
 import { spokenKeys } from '../dtmf/spoken-keys.ts';
 import type { KeypadRequest } from '../personas/runtime.ts';
-import type { CallLogger } from './transfers.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
 
 export type CallKeypad = Readonly<{
   collect: (req: KeypadRequest) => Promise<DigitResult>;

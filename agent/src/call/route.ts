@@ -6,7 +6,7 @@
  */
 import type { DispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import { matchedRoute, type RoutingConfig } from '../../../contracts/routing.ts';
-import type { CallContext } from './context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 
 /**
  * @example

@@ -3,10 +3,16 @@
  * `RoomEvent.DtmfReceived`; only the given participant's presses count
  * (call/keypad.ts feeds them to a digit collector).
  */
-import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import { RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 
-/** The part of a `Room` this module uses. */
-export type DtmfRoom = Pick<Room, 'on' | 'off'>;
+/** A key from a participant, as `RoomEvent.DtmfReceived` reports it. */
+export type DtmfListener = (code: number, digit: string, participant: RemoteParticipant) => void;
+
+/** The part of a `Room` this module uses (method syntax: a LiveKit Room fits it). */
+export interface DtmfRoom {
+  on(event: RoomEvent.DtmfReceived, listener: DtmfListener): unknown;
+  off(event: RoomEvent.DtmfReceived, listener: DtmfListener): unknown;
+}
 
 /**
  * Calls `onKey(digit)` for each DTMF key `identity` sends; returns the unsubscribe function.

@@ -9,6 +9,16 @@ import { log, loggerOptions } from '@livekit/agents';
 import { pino, type Logger } from 'pino';
 import { maskPhone, redactFields, redactText } from '../../../contracts/redact.ts';
 
+/**
+ * What a call's parts log through: the call's pino logger in production, a
+ * recording stand-in in unit tests. Lines carry the call's correlation fields.
+ */
+export type CallLogger = Readonly<{
+  info: (fields: object, msg: string) => void;
+  warn: (fields: object, msg: string) => void;
+  error: (fields: object, msg: string) => void;
+}>;
+
 /** Where agents-js keeps its process-wide logger (shared by every copy of the package). */
 const AGENTS_LOGGER = Symbol.for('@livekit/agents:logger');
 

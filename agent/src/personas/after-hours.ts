@@ -1,4 +1,4 @@
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { definePersona } from './persona.ts';
 import { callbackTool, transferTool } from './tools.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { llm } from '@livekit/agents';
 import { z } from 'zod';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { parseHandoffPolicy, type HandoffPolicyInput } from '../policy/handoff-policy.ts';
 import type { PersonaRuntime } from './runtime.ts';
 

@@ -5,9 +5,9 @@
  */
 import type { DispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { z } from 'zod';
-import { resolveHandoffPolicy } from '../policy/handoff-policy.ts';
+import { resolveHandoffPolicy, type HandoffPolicy } from '../policy/handoff-policy.ts';
 import type { Persona } from './persona.ts';
 import afterHours from './after-hours.ts';
 import overflow from './overflow.ts';
@@ -63,21 +63,59 @@ export function routingProblems(routing: RoutingConfig): string[] {
     }
   }
   for (const route of routing.routes) {
-    const persona = personas.get(route.persona);
-    if (!persona) {
+    if (!personas.has(route.persona)) {
       problems.push(
         `route "${route.name}" names persona "${route.persona}", which this worker does not have`,
       );
-      continue;
-    }
-    try {
-      resolveHandoffPolicy(persona.handoff, route.handoff);
-    } catch (err) {
-      const issue = err instanceof z.ZodError ? err.issues[0] : undefined;
-      problems.push(
-        `route "${route.name}": its handoff override and persona "${persona.name}" together are invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : String(err)}`,
-      );
     }
   }
-  return problems;
+  return [...problems, ...mergePolicies(routing).problems];
+}
+
+/** A route's handoff policy for the persona that answers: the persona's, the route's override merged over it. */
+export type HandoffPolicies = (route: string, persona: string) => HandoffPolicy;
+
+const merged = new WeakMap<RoutingConfig, ReturnType<typeof mergePolicies>>();
+
+/**
+ * Every route's handoff policy for every persona (a UUI field may pick any
+ * persona on any route), merged once per routing file. A pair that does not
+ * merge is a routing problem (see {@link routingProblems}); asked for anyway,
+ * it falls back to the persona's own policy.
+ *
+ * @example
+ * const policyFor = handoffPolicies(config.routing);
+ * policyFor('main', 'triage').maxTurns; // 30
+ */
+export function handoffPolicies(routing: RoutingConfig): HandoffPolicies {
+  let ready = merged.get(routing);
+  if (!ready) merged.set(routing, (ready = mergePolicies(routing)));
+  const { policies } = ready;
+  return (route, persona) =>
+    policies.get(`${route}\u0000${persona}`) ??
+    resolveHandoffPolicy((personas.get(persona) ?? DEFAULT_PERSONA).handoff, undefined);
+}
+
+function mergePolicies(routing: RoutingConfig): {
+  policies: ReadonlyMap<string, HandoffPolicy>;
+  problems: readonly string[];
+} {
+  const policies = new Map<string, HandoffPolicy>();
+  const problems: string[] = [];
+  for (const route of routing.routes) {
+    for (const persona of personas.values()) {
+      try {
+        policies.set(
+          `${route.name}\u0000${persona.name}`,
+          resolveHandoffPolicy(persona.handoff, route.handoff),
+        );
+      } catch (err) {
+        const issue = err instanceof z.ZodError ? err.issues[0] : undefined;
+        problems.push(
+          `route "${route.name}": its handoff override and persona "${persona.name}" together are invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : String(err)}`,
+        );
+      }
+    }
+  }
+  return { policies, problems };
 }

@@ -3,14 +3,14 @@
  * real implementation (REFER through livekit-sip, records through dispatch);
  * text-level persona tests provide one that records decisions instead.
  */
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { DigitResult, DigitSpec } from '../dtmf/collector.ts';
-import type { TransferReason } from '../transfer/outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import type { DataActionClient } from './data-actions.ts';
 
 export type TransferRequest = Readonly<{
   queue: string;
-  reason: TransferReason;
+  reason: HandoffReason;
   /** One or two sentences for the human agent's screen pop. */
   summary?: string;
 }>;

@@ -6,7 +6,7 @@
  */
 import { llm } from '@livekit/agents';
 import { z } from 'zod';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { defineDataAction } from './data-actions.ts';
 import type { KeypadRequest, PersonaRuntime } from './runtime.ts';
 

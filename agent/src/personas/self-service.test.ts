@@ -1,6 +1,6 @@
 import { initializeLogger, voice } from '@livekit/agents';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { decodeUui } from '../../../contracts/genesys-uui.ts';
 import { createDataActionClient } from './data-actions.ts';
 import selfService from './self-service.ts';

@@ -1,6 +1,6 @@
 import { llm } from '@livekit/agents';
 import { z } from 'zod';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import { defineDataAction, type LookupResult } from './data-actions.ts';
 import { definePersona } from './persona.ts';
 import type { PersonaRuntime } from './runtime.ts';

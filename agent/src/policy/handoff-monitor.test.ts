@@ -106,6 +106,23 @@ describe('handoff monitor', () => {
 });
 
 describe('parseHandoffPolicy', () => {
+  it('keeps watching after a handoff that did not go through, counting afresh', () => {
+    const m = monitor({ maxTurns: 2, maxSessionSeconds: 100, warnBeforeSeconds: 10 });
+    expect(m.callerTurn('I want a person')).toMatchObject({ reason: 'caller_request' });
+    // The REFER failed: without this every later exit would be ignored.
+    m.handoffFailed();
+    expect(m.callerTurn('hello again')).toEqual({ action: 'none' });
+    expect(m.callerTurn('still here')).toMatchObject({ reason: 'turn_limit' });
+    m.handoffFailed();
+    expect(m.elapsed(40)).toEqual({ action: 'none' });
+    m.handoffFailed(); // nothing decided: nothing to re-arm
+    expect(m.callerTurn('agent please')).toMatchObject({ reason: 'caller_request' });
+    m.handoffFailed();
+    // The session clock restarts at the failure (40 s): the limit is 100 s from there.
+    expect(m.elapsed(130)).toEqual({ action: 'say', text: expect.any(String) });
+    expect(m.elapsed(140)).toMatchObject({ reason: 'time_limit', detail: '140 s' });
+  });
+
   it('fills every default', () => {
     const p = parseHandoffPolicy();
     expect(p).toMatchObject({ maxSessionSeconds: 600, warnBeforeSeconds: 60, maxTurns: 30 });

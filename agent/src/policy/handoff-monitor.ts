@@ -4,16 +4,14 @@
  * Every handoff carries a reason code that travels in the UUI, the context
  * record and the logs.
  */
-import { normalizeUtterance } from '../voice/offline/rules-llm-match.ts';
+import type { PolicyHandoffReason } from '../../../contracts/call-outcome.ts';
+import { normalizeUtterance } from '../language/utterance.ts';
 import type { HandoffPolicy } from './handoff-policy.ts';
-
-export type HandoffReason =
-  'caller_request' | 'frustration' | 'time_limit' | 'turn_limit' | 'silence';
 
 export type Decision =
   | { readonly action: 'none' }
   | { readonly action: 'say'; readonly text: string }
-  | { readonly action: 'handoff'; readonly reason: HandoffReason; readonly detail: string }
+  | { readonly action: 'handoff'; readonly reason: PolicyHandoffReason; readonly detail: string }
   | { readonly action: 'end'; readonly say: string };
 
 const NONE: Decision = Object.freeze({ action: 'none' });
@@ -25,6 +23,12 @@ export type HandoffMonitor = Readonly<{
   silence: () => Decision;
   /** Seconds since the call was answered (call on a timer). */
   elapsed: (seconds: number) => Decision;
+  /**
+   * The handoff it decided did not go through: the caller stays with the
+   * agent, and every condition counts afresh from now (turns, words,
+   * silences, and the session clock, which restarts at the current time).
+   */
+  handoffFailed: () => void;
 }>;
 
 /**
@@ -43,8 +47,11 @@ export function createHandoffMonitor(policy: HandoffPolicy): HandoffMonitor {
   let silences = 0;
   let warned = false;
   let done = false;
+  /** Session seconds at the last failed handoff: limits count from there. */
+  let clockFrom = 0;
+  let lastSeconds = 0;
 
-  const handoff = (reason: HandoffReason, detail: string): Decision => {
+  const handoff = (reason: PolicyHandoffReason, detail: string): Decision => {
     done = true;
     return { action: 'handoff', reason, detail };
   };
@@ -89,14 +96,28 @@ export function createHandoffMonitor(policy: HandoffPolicy): HandoffMonitor {
       }
       return handoff('silence', `${silences - 1} prompts unanswered`);
     },
-    elapsed: (seconds) => {
+    elapsed: (total) => {
+      lastSeconds = total;
       if (done) return NONE;
-      if (seconds >= policy.maxSessionSeconds) return handoff('time_limit', `${seconds} s`);
+      const seconds = total - clockFrom;
+      if (seconds >= policy.maxSessionSeconds) return handoff('time_limit', `${total} s`);
       if (!warned && seconds >= policy.maxSessionSeconds - policy.warnBeforeSeconds) {
         warned = true;
         return { action: 'say', text: policy.timeLimitWarning };
       }
       return NONE;
+    },
+    handoffFailed: () => {
+      if (!done) return;
+      done = false;
+      turns = 0;
+      negativeTurns = 0;
+      lowConfidenceRun = 0;
+      repeats = 1;
+      lastTurn = [];
+      silences = 0;
+      warned = false;
+      clockFrom = lastSeconds;
     },
   };
 }

@@ -3,11 +3,13 @@
  * alternate, until one REFER completes. Targets come only from the routing
  * file, so nothing a caller says can redirect the call.
  */
-import type { SipClient } from 'livekit-server-sdk';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
-import type { CallContext } from '../call/context.ts';
-import type { TransferAttempt, TransferReason } from './outcome.ts';
-import { sendRefer } from './refer.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
+import { nextTargetIsSafe, type TransferAttempt } from '../../../contracts/transfer-outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
+import { sendRefer, type ReferClient } from './refer.ts';
+
+export type { ReferClient } from './refer.ts';
 
 export type HandoffResult =
   | { readonly status: 'transferred'; readonly attempts: readonly TransferAttempt[] }
@@ -18,7 +20,7 @@ export type HandoffRequest = Readonly<{
   room: string;
   participantIdentity: string;
   queue: string;
-  reason: TransferReason;
+  reason: HandoffReason;
   call: CallContext;
   route: string;
   /** Id of the context record dispatch stored for the screen pop, if it could. */
@@ -39,8 +41,15 @@ export function handoffUuiFields(req: HandoffRequest): Record<string, string> {
   };
 }
 
+/**
+ * Sends the REFERs; never throws (every ending is an attempt's outcome).
+ *
+ * @example
+ * const result = await handoff(sip, routing, { room, participantIdentity, queue: 'general', reason: 'dtmf_zero', call, route: 'main' });
+ * result.status; // 'transferred'
+ */
 export async function handoff(
-  sip: SipClient,
+  sip: ReferClient,
   routing: RoutingConfig,
   req: HandoffRequest,
   onAttempt: (attempt: TransferAttempt) => void = () => {},
@@ -58,7 +67,7 @@ export async function handoff(
       headers: { 'X-AI-Transfer-Reason': req.reason },
       uuiEncoding: routing.transfer.uuiEncoding,
       uuiMaxBytes: routing.transfer.uuiMaxBytes,
-      uuiProtocolDiscriminator: uuiProtocolDiscriminator(routing),
+      uuiOptions: routing.transfer.uuiOptions,
       timeoutSeconds: routing.transfer.timeoutSeconds,
     });
     attempts.push(attempt);
@@ -66,7 +75,7 @@ export async function handoff(
     if (attempt.outcome.status === 'completed') return { status: 'transferred', attempts };
     // After a REFER Genesys may have accepted, the call may be moving: only a
     // refusal, a reported failure or a REFER that never left make the next target safe.
-    if (attempt.outcome.status === 'timed_out' || attempt.outcome.status === 'unconfirmed') break;
+    if (!nextTargetIsSafe(attempt.outcome)) break;
   }
   return { status: 'not_transferred', attempts };
 }

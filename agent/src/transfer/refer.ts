@@ -4,9 +4,15 @@
  * `Call.UUIData` from) and validated X- headers on the REFER itself.
  */
 import type { SipClient } from 'livekit-server-sdk';
-import { buildReferTo, type UuiEncoding } from '../../../contracts/genesys-uui.ts';
+import { buildReferTo, type UuiEncoding, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 import { validateSipHeaders } from './headers.ts';
-import type { TransferAttempt, TransferOutcome } from './outcome.ts';
+import {
+  classifyTransferError,
+  type TransferAttempt,
+  type TransferOutcome,
+} from '../../../contracts/transfer-outcome.ts';
+
+export { classifyTransferError } from '../../../contracts/transfer-outcome.ts';
 
 export type ReferRequest = Readonly<{
   room: string;
@@ -20,8 +26,8 @@ export type ReferRequest = Readonly<{
   headers?: Readonly<Record<string, string>>;
   uuiEncoding: UuiEncoding;
   uuiMaxBytes: number;
-  /** Octet Genesys drops from the front of hex UUI; see contracts/genesys-uui.ts. */
-  uuiProtocolDiscriminator: number | undefined;
+  /** The protocol discriminator octet Genesys drops from the front of hex UUI (contracts/genesys-uui.ts). */
+  uuiOptions: UuiOptions;
   timeoutSeconds: number;
 }>;
 
@@ -29,7 +35,10 @@ export type ReferRequest = Readonly<{
  * Sends the REFER and waits for Genesys' verdict. Never throws: every way a
  * transfer can end is a {@link TransferOutcome} in the returned attempt.
  */
-export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<TransferAttempt> {
+/** The part of livekit-server-sdk's SipClient a REFER needs. */
+export type ReferClient = Pick<SipClient, 'transferSipParticipant'>;
+
+export async function sendRefer(sip: ReferClient, req: ReferRequest): Promise<TransferAttempt> {
   const startedAt = new Date();
   const started = performance.now();
   const finish = (outcome: TransferOutcome): TransferAttempt =>
@@ -44,11 +53,13 @@ export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<Tran
   let referTo: string;
   let headers: Record<string, string>;
   try {
-    referTo = buildReferTo(req.target, req.uuiFields, req.uuiEncoding, req.uuiMaxBytes, {
-      ...(req.uuiProtocolDiscriminator === undefined
-        ? {}
-        : { protocolDiscriminator: req.uuiProtocolDiscriminator }),
-    }).uri;
+    referTo = buildReferTo(
+      req.target,
+      req.uuiFields,
+      req.uuiEncoding,
+      req.uuiMaxBytes,
+      req.uuiOptions,
+    ).uri;
     headers = validateSipHeaders(req.headers ?? {});
   } catch (err) {
     return finish({ status: 'error', message: (err as Error).message });
@@ -78,45 +89,4 @@ export async function sendRefer(sip: SipClient, req: ReferRequest): Promise<Tran
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Maps what livekit-server-sdk throws for TransferSIPParticipant to an outcome.
- * livekit-sip reports a failed NOTIFY as "call transfer failed: <status>" and a
- * refused REFER as the bare SIP status. The SDK's SipCallError rewrites either
- * message to "SIP call failed: <code> <reason>" when it carries the status, so
- * the original text is read back from the error's `error_details` metadata
- * (a base64 google.rpc.Status whose message field is plain text).
- */
-export function classifyTransferError(err: unknown): TransferOutcome {
-  const e = err as {
-    message?: string;
-    sipStatusCode?: number;
-    code?: string;
-    metadata?: Record<string, string>;
-  };
-  const message = e.message ?? String(err);
-  const original = `${message} ${statusText(e.metadata?.['error_details'])}`;
-  const sipStatus =
-    typeof e.sipStatusCode === 'number' && e.sipStatusCode > 0 ? e.sipStatusCode : undefined;
-  if (/call transfer failed/i.test(original)) return { status: 'failed', sipStatus, message };
-  if (/transaction failed to complete/i.test(original)) return { status: 'unconfirmed', message };
-  const gaveUp = (err as Error | undefined)?.name === 'TimeoutError';
-  if (
-    gaveUp ||
-    /refer canceled|deadline exceeded/i.test(original) ||
-    e.code === 'deadline_exceeded'
-  ) {
-    return { status: 'timed_out', message };
-  }
-  if (sipStatus !== undefined && sipStatus >= 300) return { status: 'refused', sipStatus, message };
-  return { status: 'error', message };
-}
-
-/** The readable text inside a base64 google.rpc.Status (its message is a UTF-8 field). */
-function statusText(errorDetails: string | undefined): string {
-  if (!errorDetails) return '';
-  return Buffer.from(errorDetails, 'base64')
-    .toString('latin1')
-    .replace(/[^\x20-\x7e]+/g, ' ');
 }

@@ -6,7 +6,7 @@
  * any piece runs offline the worker says so in its logs.
  */
 import { log, type VAD } from '@livekit/agents';
-import type { CallContext } from '../call/context.ts';
+import type { CallContext } from '../../../contracts/call-context.ts';
 import type { AgentConfig } from '../config.ts';
 import type { Persona } from '../personas/persona.ts';
 import { PocketsphinxSTT } from './offline/pocketsphinx-stt.ts';

@@ -20,10 +20,10 @@ import {
 } from 'livekit-server-sdk';
 import { maskPhone } from '../../../contracts/redact.ts';
 import { log } from '../log.ts';
-import { readOwnership } from '../provision/desired.ts';
+import { OWNED_KEYS, readOwnership } from '../../../contracts/ownership.ts';
 
 /** The outbound trunk's key in its ownership metadata (see provision/desired.ts). */
-export const OUTBOUND_TRUNK_KEY = 'outbound-trunk';
+export const OUTBOUND_TRUNK_KEY = OWNED_KEYS.outboundTrunk;
 
 /** Identity of the dialled party in the call's room. */
 export const CALLEE_IDENTITY = 'callee';

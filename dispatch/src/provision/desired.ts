@@ -4,6 +4,7 @@
  * the outbound trunk the agent dials out through. Pure, so plans can be
  * computed and tested without a server.
  */
+import { routeRoomPrefix } from '../../../contracts/call-route.ts';
 import { createHash, createHmac } from 'node:crypto';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import type {
@@ -13,10 +14,11 @@ import type {
   Route,
   RoutingConfig,
 } from '../../../contracts/routing.ts';
-import { headerAttributes, OWNER_TAG } from '../../../contracts/sip-attributes.ts';
+import { headerAttributes } from '../../../contracts/sip-attributes.ts';
+
+export { ownershipMetadata, readOwnership, type Ownership } from '../../../contracts/ownership.ts';
 
 /** Stored in each object's metadata: who owns it, which part of the file it is, and its content hash. */
-export type Ownership = Readonly<{ owner: typeof OWNER_TAG; key: string; hash: string }>;
 
 /** Digest credentials of a trunk, from the environment; never logged. */
 export type TrunkAuth = Readonly<{ username: string; password: string }>;
@@ -169,7 +171,7 @@ function desiredRule(routing: RoutingConfig, route: Route): DesiredRule {
     name: `route:${route.name}`,
     route: route.name,
     numbers: [...route.numbers].sort(),
-    roomPrefix: `call-${route.name}-`,
+    roomPrefix: routeRoomPrefix(route),
     // Caller numbers stay out of room names, participant identities and
     // LiveKit's own logs; the agent reads them from the mapped From/To headers.
     hidePhoneNumber: true,
@@ -183,24 +185,6 @@ function desiredRule(routing: RoutingConfig, route: Route): DesiredRule {
     }),
   };
   return { key: `route:${route.name}`, ...body, hash: hashOf(body) };
-}
-
-export function ownershipMetadata(key: string, hash: string): string {
-  const o: Ownership = { owner: OWNER_TAG, key, hash };
-  return JSON.stringify(o);
-}
-
-/** The ownership stamp of an existing object, or undefined when someone else owns it. */
-export function readOwnership(metadata: string | undefined): Ownership | undefined {
-  if (!metadata) return undefined;
-  try {
-    const o = JSON.parse(metadata) as Partial<Ownership>;
-    return o.owner === OWNER_TAG && typeof o.key === 'string' && typeof o.hash === 'string'
-      ? { owner: OWNER_TAG, key: o.key, hash: o.hash }
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function hashOf(value: unknown): string {

@@ -12,6 +12,9 @@ const caller = new ParticipantInfo({
   identity: 'sip_4c1d',
   kind: ParticipantInfo_Kind.SIP,
   attributes: {
+    'sip.callID': 'SCL_4c1dX9',
+    'genesys.from': '<sip:+15559876543@10.0.0.1>',
+    'genesys.to': '<sip:+18005550100@10.0.0.2>',
     'genesys.conversationId': CNV,
     'genesys.uui': `04${Buffer.from('account=12345').toString('hex')};encoding=hex`,
   },
@@ -29,20 +32,39 @@ function agentLeft(attributes: Record<string, string>, metadata = ''): WebhookEv
   });
 }
 
-function fakes(present: ParticipantInfo[] = [caller]) {
+function fakes(present: ParticipantInfo[] = [caller], refers: (Error | 'ok')[] = []) {
   const calls: unknown[][] = [];
   const deps: RecoveryDeps = {
-    routing,
+    routing: withAlternate,
     settleMs: 0,
     listParticipants: async () => present,
     updateRoomMetadata: async (...a) => void calls.push(['metadata', ...a]),
     dispatchAgent: async (...a) => void calls.push(['dispatch', ...a]),
-    transferCaller: async (...a) => void calls.push(['refer', ...a]),
+    transferCaller: async (...a) => {
+      calls.push(['refer', ...a]);
+      const next = refers.shift() ?? 'ok';
+      if (next !== 'ok') throw next;
+    },
   };
   return { deps, calls };
 }
 
 const CONVERSING = { 'gva.call': 'conversing', 'gva.route': 'main' };
+const ALTERNATE = 'sip:+18005550152@127.0.0.1:5070';
+const withAlternate = {
+  ...routing,
+  queues: {
+    ...routing.queues,
+    general: { ...routing.queues['general']!, alternates: [ALTERNATE] },
+  },
+};
+const refused = (status: number) =>
+  Object.assign(new Error(`SIP call failed: ${status}`), {
+    name: 'SipCallError',
+    sipStatusCode: status,
+  });
+const targetsOf = (calls: unknown[][]) =>
+  calls.filter(([k]) => k === 'refer').map((c) => String(c[3]).split('?')[0]);
 
 describe('call recovery', () => {
   it('sends a new agent with the route persona when an agent leaves mid-conversation', async () => {
@@ -99,6 +121,106 @@ describe('call recovery', () => {
     expect(calls.some(([kind]) => kind === 'dispatch')).toBe(false);
   });
 
+  it('reads the caller the way the agent does (contracts/call-context.ts)', async () => {
+    const handOff = async (attributes: Record<string, string>) => {
+      const odd = new ParticipantInfo({
+        identity: 'sip_4c1d',
+        kind: ParticipantInfo_Kind.SIP,
+        attributes,
+      });
+      const { deps, calls } = fakes([odd]);
+      await createCallRecovery(deps)(agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'));
+      const referTo = (calls.find(([kind]) => kind === 'refer') ?? [])[3] as string;
+      const uui = decodeURIComponent(
+        new URL(referTo.replace(/^sip:/, 'http://x/')).searchParams.get('User-to-User') ?? '',
+      );
+      return decodeUui(uui, { protocolDiscriminator: 4 }).fields;
+    };
+    const { 'genesys.uui': uui, ...rest } = caller.attributes;
+    // UUI in X-User-to-User, a conversation id in upper case: the agent accepts both.
+    expect(
+      await handOff({
+        ...rest,
+        'genesys.xUui': uui ?? '',
+        'genesys.conversationId': CNV.toUpperCase(),
+      }),
+    ).toEqual({ ai_reason: 'agent_failure', ai_route: 'main', ai_cnv: CNV, account: '12345' });
+    // A malformed conversation id is dropped, as the agent drops it.
+    expect(await handOff({ ...caller.attributes, 'genesys.conversationId': 'not-a-uuid' })).toEqual(
+      {
+        ai_reason: 'agent_failure',
+        ai_route: 'main',
+        account: '12345',
+      },
+    );
+    // A participant without SIP basics is still handed over, without its context.
+    expect(await handOff({ 'genesys.uui': uui ?? '' })).toEqual({
+      ai_reason: 'agent_failure',
+      ai_route: 'main',
+    });
+  });
+
+  it('sends the reason header and tries the alternates when the queue target refuses', async () => {
+    const { deps, calls } = fakes([caller], [refused(486)]);
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision).toEqual({ action: 'handoff', room: ROOM, queue: 'general' });
+    expect(targetsOf(calls)).toEqual([routing.queues['general']?.target, ALTERNATE]);
+    for (const c of calls.filter(([k]) => k === 'refer'))
+      expect(c[4]).toEqual({ 'X-AI-Transfer-Reason': 'agent_failure' });
+  });
+
+  it('sends an agent again instead of abandoning the caller when no target takes the call', async () => {
+    const { deps, calls } = fakes([caller], [refused(486), refused(503)]);
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision).toEqual({ action: 'redispatch', room: ROOM, attempt: 3 });
+    expect(calls.some(([k]) => k === 'dispatch')).toBe(true);
+  });
+
+  it('tries no second target after a REFER Genesys may have accepted', async () => {
+    const lost = Object.assign(new Error('transaction failed to complete'), { name: 'TwirpError' });
+    const { deps, calls } = fakes([caller], [lost]);
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":2}}'),
+    );
+    expect(decision.action).toBe('none');
+    expect(targetsOf(calls)).toHaveLength(1);
+  });
+
+  it('recovers a call whose agent died before naming its route (room prefix, then dialled number)', async () => {
+    const byRoom = fakes();
+    expect(await createCallRecovery(byRoom.deps)(agentLeft({}))).toEqual({
+      action: 'redispatch',
+      room: ROOM,
+      attempt: 1,
+    });
+    const [, , , metadata] = byRoom.calls[1] as [string, string, string, string];
+    expect(JSON.parse(metadata)).toMatchObject({ route: 'main', recovery: { attempt: 1 } });
+
+    const byNumber = fakes();
+    const elsewhere = new WebhookEvent({
+      event: 'participant_left',
+      room: new Room({ name: 'some-room' }),
+      participant: new ParticipantInfo({
+        identity: 'agent-AJ_1',
+        kind: ParticipantInfo_Kind.AGENT,
+      }),
+    });
+    expect((await createCallRecovery(byNumber.deps)(elsewhere)).action).toBe('redispatch');
+  });
+
+  it('gives up after every recovery the metadata allows', async () => {
+    const { deps, calls } = fakes();
+    const decision = await createCallRecovery(deps)(
+      agentLeft(CONVERSING, '{"recovery":{"attempts":10}}'),
+    );
+    expect(decision.action).toBe('none');
+    expect(calls).toEqual([]);
+  });
+
   it.each([
     ['an agent that transferred the call', agentLeft({ ...CONVERSING, 'gva.call': 'transferred' })],
     ['an agent that ended the call', agentLeft({ ...CONVERSING, 'gva.call': 'ending' })],
@@ -106,7 +228,6 @@ describe('call recovery', () => {
       'an agent leaving a bridged room',
       agentLeft(CONVERSING, '{"bridge":{"caller":"sip_4c1d","human":"human-x"}}'),
     ],
-    ['an agent that never named its route', agentLeft({ 'gva.call': 'conversing' })],
     [
       'a caller leaving',
       new WebhookEvent({

@@ -3,8 +3,10 @@
  * not decided (it crashed, or was OOM-killed), dispatch sends a replacement
  * agent with the route's persona and a `recovery` attempt number, which
  * apologizes and carries on. After `maxAttempts` replacements, dispatch hands
- * the caller to the route's human queue itself, with a REFER carrying the
- * call's UUI and reason `agent_failure`.
+ * the caller to the route's human queue itself: a REFER to the queue's target,
+ * then each alternate, carrying the call's UUI and reason `agent_failure` (in
+ * the UUI and `X-AI-Transfer-Reason`). When no target takes the caller, an
+ * agent is sent again rather than leaving them in silence.
  */
 import { ParticipantInfo_Kind, type ParticipantInfo, type WebhookEvent } from '@livekit/protocol';
 import { parseBridgeMetadata } from '../../../contracts/bridge.ts';
@@ -13,15 +15,22 @@ import {
   parseDispatchMetadata,
   type DispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
-import { buildReferTo, decodeUui } from '../../../contracts/genesys-uui.ts';
+import { callContextFromAttributes, CallContextError } from '../../../contracts/call-context.ts';
+import { routeOfCall } from '../../../contracts/call-route.ts';
+import { classifyTransferError, nextTargetIsSafe } from '../../../contracts/transfer-outcome.ts';
+import type { HandoffReason } from '../../../contracts/call-outcome.ts';
+import { buildReferTo, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 import {
   AGENT_ATTRIBUTES,
   recoveryAttempts,
   recoveryMetadata,
 } from '../../../contracts/recovery.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
-import { headerAttributes } from '../../../contracts/sip-attributes.ts';
+import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { log } from '../log.ts';
+
+const AGENT_FAILURE: HandoffReason = 'agent_failure';
+/** Replacement agents a call may get in all (the dispatch metadata's `recovery.attempt` bound). */
+const MAX_RECOVERY_ATTEMPTS = 10;
 
 export type RecoveryDeps = Readonly<{
   routing: RoutingConfig;
@@ -29,8 +38,13 @@ export type RecoveryDeps = Readonly<{
   updateRoomMetadata: (room: string, metadata: string) => Promise<unknown>;
   /** Explicit agent dispatch into the room (AgentDispatchClient.createDispatch). */
   dispatchAgent: (room: string, agentName: string, metadata: string) => Promise<unknown>;
-  /** REFER through livekit-sip (SipClient.transferSipParticipant). */
-  transferCaller: (room: string, identity: string, referTo: string) => Promise<unknown>;
+  /** REFER through livekit-sip (SipClient.transferSipParticipant); rejects when it did not complete. */
+  transferCaller: (
+    room: string,
+    identity: string,
+    referTo: string,
+    headers: Readonly<Record<string, string>>,
+  ) => Promise<unknown>;
   /** Replacement agents per call before handing the caller to a person. Default 2. */
   maxAttempts?: number;
   /** How long the room gets to settle (a REFER completing, the caller hanging up). Default 1.5 s. */
@@ -63,27 +77,24 @@ export function createCallRecovery(
     if (phase === 'transferred' || phase === 'ending')
       return { action: 'none', why: `agent left after deciding (${phase})` };
     if (parseBridgeMetadata(event.room?.metadata)) return { action: 'none', why: 'bridged room' };
-    const route = deps.routing.routes.find(
-      (r) => r.name === agent.attributes[AGENT_ATTRIBUTES.route],
-    );
-    if (!route) return { action: 'none', why: 'agent left before naming its route' };
-
     await new Promise((r) => setTimeout(r, settleMs));
     const present = await deps.listParticipants(roomName);
     const caller = present.find((p) => p.kind === ParticipantInfo_Kind.SIP);
+    // An agent that died while setting the call up never named its route: the
+    // room (the dispatch rule's prefix) or the dialled number tells it.
+    const route =
+      deps.routing.routes.find((r) => r.name === agent.attributes[AGENT_ATTRIBUTES.route]) ??
+      routeOfCall(deps.routing, roomName, caller?.attributes);
+    if (!route) return { action: 'none', why: 'no route for this call' };
     if (!caller) return { action: 'none', why: 'the caller is gone' };
     if (present.some((p) => p.kind === ParticipantInfo_Kind.AGENT))
       return { action: 'none', why: 'another agent is serving the call' };
 
     const attempt = recoveryAttempts(event.room?.metadata) + 1;
+    if (attempt > MAX_RECOVERY_ATTEMPTS)
+      return { action: 'none', why: 'every recovery was tried; the call is left as it is' };
     await deps.updateRoomMetadata(roomName, recoveryMetadata(attempt));
-    if (attempt <= maxAttempts) {
-      log.warn('agent left a call undecided; sending a new agent', {
-        room: roomName,
-        route: route.name,
-        attempt,
-        phase: phase ?? 'unknown',
-      });
+    const redispatch = async (): Promise<RecoveryDecision> => {
       // The replacement gets the job the failed agent had (persona, context,
       // direction), or the route's defaults when that is unreadable.
       const previous = previousJob(agent.attributes[AGENT_ATTRIBUTES.metadata]);
@@ -102,34 +113,74 @@ export function createCallRecovery(
         }),
       );
       return { action: 'redispatch', room: roomName, attempt };
+    };
+    if (attempt <= maxAttempts) {
+      log.warn('agent left a call undecided; sending a new agent', {
+        room: roomName,
+        route: route.name,
+        attempt,
+        phase: phase ?? 'unknown',
+      });
+      return redispatch();
     }
 
     const queue = deps.routing.queues[route.humanQueue];
-    if (!queue) return { action: 'none', why: 'the route has no human queue' };
-    const pd = uuiProtocolDiscriminator(deps.routing);
-    const callerUui = caller.attributes[headerAttributes['User-to-User']];
-    const conversationId = caller.attributes[headerAttributes['x-inin-cnv']];
-    const { uri } = buildReferTo(
-      queue.target,
-      {
-        ai_reason: 'agent_failure',
-        ai_route: route.name,
-        ...(conversationId ? { ai_cnv: conversationId } : {}),
-        ...uuiFields(callerUui, pd),
-      },
-      deps.routing.transfer.uuiEncoding,
-      deps.routing.transfer.uuiMaxBytes,
-      pd === undefined ? {} : { protocolDiscriminator: pd },
-    );
+    if (!queue) return redispatch();
     log.error('agents keep failing on this call; handing the caller to a person', {
       room: roomName,
       route: route.name,
       queue: route.humanQueue,
       attempts: attempt - 1,
     });
-    await deps.transferCaller(roomName, caller.identity, uri);
-    return { action: 'handoff', room: roomName, queue: route.humanQueue };
+    const referTo = agentFailureReferTo(deps.routing, route.name, caller.attributes);
+    for (const target of [queue.target, ...queue.alternates]) {
+      try {
+        await deps.transferCaller(roomName, caller.identity, referTo(target), {
+          'X-AI-Transfer-Reason': AGENT_FAILURE,
+        });
+        return { action: 'handoff', room: roomName, queue: route.humanQueue };
+      } catch (err) {
+        const outcome = classifyTransferError(err);
+        log.warn('handing the caller to a person failed', { room: roomName, target, outcome });
+        // Genesys may have taken the call after all: never a second target then.
+        if (!nextTargetIsSafe(outcome))
+          return { action: 'none', why: 'the transfer may be under way' };
+      }
+    }
+    // No target took the caller: an agent again, rather than silence.
+    log.error('no transfer target took the caller; sending a new agent', {
+      room: roomName,
+      attempt,
+    });
+    return redispatch();
   };
+}
+
+/**
+ * The Refer-To for each of the queue's targets: reason `agent_failure`, the
+ * route, and the caller's Genesys context read as the agent reads it.
+ */
+function agentFailureReferTo(
+  routing: RoutingConfig,
+  route: string,
+  attributes: Readonly<Record<string, string>>,
+): (target: string) => string {
+  const uuiOptions = routing.transfer.uuiOptions;
+  const call = callerContext(attributes, uuiOptions);
+  const fields = {
+    ai_reason: AGENT_FAILURE,
+    ai_route: route,
+    ...(call?.conversationId ? { ai_cnv: call.conversationId } : {}),
+    ...call?.uui?.fields,
+  };
+  return (target) =>
+    buildReferTo(
+      target,
+      fields,
+      routing.transfer.uuiEncoding,
+      routing.transfer.uuiMaxBytes,
+      uuiOptions,
+    ).uri;
 }
 
 function previousJob(metadata: string | undefined): DispatchMetadata | undefined {
@@ -141,11 +192,16 @@ function previousJob(metadata: string | undefined): DispatchMetadata | undefined
   }
 }
 
-function uuiFields(header: string | undefined, pd: number | undefined): Record<string, string> {
-  if (!header) return {};
+/**
+ * The caller's Genesys context, read by the parser the agent uses; undefined
+ * when the participant lacks what every SIP call has (the caller is handed
+ * over anyway, without context).
+ */
+function callerContext(attributes: Readonly<Record<string, string>>, uuiOptions: UuiOptions) {
   try {
-    return { ...decodeUui(header, pd === undefined ? {} : { protocolDiscriminator: pd }).fields };
-  } catch {
-    return {};
+    return callContextFromAttributes(attributes, uuiOptions);
+  } catch (err) {
+    if (err instanceof CallContextError) return undefined;
+    throw err;
   }
 }

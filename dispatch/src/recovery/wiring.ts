@@ -23,7 +23,10 @@ export function callRecovery(
     updateRoomMetadata: (room, metadata) => rooms.updateRoomMetadata(room, metadata),
     dispatchAgent: (room, agentName, metadata) =>
       agents.createDispatch(room, agentName, { metadata }),
-    transferCaller: (room, identity, referTo) =>
-      sip.transferSipParticipant(room, identity, referTo, { playDialtone: false }),
+    transferCaller: (room, identity, referTo, headers) =>
+      sip.transferSipParticipant(room, identity, referTo, {
+        playDialtone: false,
+        headers: { ...headers },
+      }),
   });
 }

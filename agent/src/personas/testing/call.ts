@@ -2,7 +2,7 @@
  * A realistic Genesys call for persona tests, read from the participant
  * attributes livekit-sip sets for an inbound Genesys BYOC call.
  */
-import { callContextFromAttributes, type CallContext } from '../../call/context.ts';
+import { callContextFromAttributes, type CallContext } from '../../../../contracts/call-context.ts';
 
 const CONVERSATION_ID = '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6';
 

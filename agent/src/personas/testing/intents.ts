@@ -3,7 +3,7 @@
  * call, when the offline voice or a failed LLM falls back to them.
  */
 import { llm } from '@livekit/agents';
-import type { CallContext } from '../../call/context.ts';
+import type { CallContext } from '../../../../contracts/call-context.ts';
 import { matchIntent } from '../../voice/offline/rules-llm-match.ts';
 import type { Persona } from '../persona.ts';
 import { testCall } from './call.ts';

@@ -2,7 +2,7 @@
  * A persona runtime for text-level tests: records what the persona's tools
  * asked for instead of transferring or storing anything.
  */
-import type { CallContext } from '../../call/context.ts';
+import type { CallContext } from '../../../../contracts/call-context.ts';
 import { collected, type DigitResult } from '../../dtmf/collector.ts';
 import { createDataActionClient, type DataActionClient } from '../data-actions.ts';
 import type {

@@ -4,7 +4,7 @@
  * a scripted LLM the test supplies.
  */
 import { voice, type llm } from '@livekit/agents';
-import type { CallContext } from '../../call/context.ts';
+import type { CallContext } from '../../../../contracts/call-context.ts';
 import { RulesLLM } from '../../voice/offline/rules-llm.ts';
 import { createPersonaAgent, type CallerTurnFilter } from '../agent.ts';
 import type { Persona } from '../persona.ts';

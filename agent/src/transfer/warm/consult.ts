@@ -27,8 +27,9 @@ import {
   type Room,
 } from '@livekit/rtc-node';
 import { SipCallError } from 'livekit-server-sdk';
-import type { CallLogger } from '../../call/transfers.ts';
-import type { TransferOutcome } from '../outcome.ts';
+import { encodeBridgeMetadata } from '../../../../contracts/bridge.ts';
+import type { CallLogger } from '../../observability/call-logger.ts';
+import type { TransferOutcome } from '../../../../contracts/transfer-outcome.ts';
 import type { HoldAudio } from './hold-audio.ts';
 
 /** The RoomService calls the consult makes (a `RoomServiceClient` in production). */
@@ -167,7 +168,7 @@ export async function consult(
     await rooms.mutePublishedTrack(roomName, callerIdentity, callerTrack, false);
     await rooms.updateRoomMetadata(
       roomName,
-      JSON.stringify({ bridge: { caller: callerIdentity, human: humanIdentity } }),
+      encodeBridgeMetadata({ caller: callerIdentity, human: humanIdentity }),
     );
     log.info({ humanIdentity }, 'warm transfer: caller and human connected');
     return { outcome: { status: 'completed' }, answeredAt };

@@ -9,11 +9,11 @@
  * cannot fail over or loop.
  */
 import { DEFAULT_API_CONNECT_OPTIONS, llm, log, shortuuid } from '@livekit/agents';
-import type { CallContext } from '../../call/context.ts';
+import type { CallContext } from '../../../../contracts/call-context.ts';
 import type { OfflineIntent, Persona } from '../../personas/persona.ts';
 import { matchIntent } from './rules-llm-match.ts';
 
-export { matchIntent, normalizeUtterance } from './rules-llm-match.ts';
+export { matchIntent } from './rules-llm-match.ts';
 
 type ChatOptions = Parameters<llm.LLM['chat']>[0];
 

@@ -56,6 +56,7 @@ describe('buildCallVoice', () => {
       stt: 'offline',
       llm: 'offline',
       tts: 'offline/espeak-ng/en-gb/170wpm/p45',
+      turn: 'livekit/turn-detector-v1-mini',
     });
     expect(v.turnHandling.turnDetection).toBeInstanceOf(inference.TurnDetector);
     expect(v.turnHandling.endpointing).toMatchObject({ minDelay: 400, maxDelay: 3000 });
@@ -108,6 +109,7 @@ describe('buildCallVoice', () => {
       stt: 'deepgram/nova-3',
       llm: 'openai/gpt-4.1-mini',
       tts: 'elevenlabs/eleven_flash_v2_5',
+      turn: 'livekit/turn-detector-v1-mini',
     });
     await speech.close();
   });

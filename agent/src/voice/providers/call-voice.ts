@@ -9,7 +9,7 @@ import type { GreetingVoice } from '../greeting-cache.ts';
 import { EspeakTTS } from '../offline/espeak-tts.ts';
 import { deepgramStt, elevenLabsTts, elevenLabsVoiceIdentity, openAiLlm } from './cloud.ts';
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
-import { localTurnDetector } from './local-models.ts';
+import { LOCAL_TURN_DETECTOR, localTurnDetector } from './local-models.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
 import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
 import { turnHandling, type TurnHandling } from './turn-handling.ts';
@@ -42,8 +42,8 @@ export type CallVoice = Readonly<{
    * offline stand-in takes over; returns the unsubscribe function.
    */
   onProviderUnavailable: (listener: (failure: ProviderFailure) => void) => () => void;
-  /** For the log line: what each piece runs on. */
-  describe: Readonly<{ stt: string; llm: string; tts: string }>;
+  /** For the log line and metric labels: what each piece runs on (`turn`: end-of-turn detection). */
+  describe: Readonly<{ stt: string; llm: string; tts: string; turn: string }>;
   /**
    * Opens the cloud LLM's connection ahead of the first reply. The session
    * does this itself for a bare LLM but not through a FallbackAdapter.
@@ -118,6 +118,7 @@ export function buildCallVoice(
     greeting,
     describe: {
       ...describeVoice(settings),
+      turn: LOCAL_TURN_DETECTOR,
       ...(cloudTts ? {} : { tts: `offline/${espeakVoice.voice}` }),
     },
     prewarm: () => cloudLlm?.prewarm(),

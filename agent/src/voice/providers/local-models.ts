@@ -42,6 +42,9 @@ export async function loadVad(turn: Pick<TurnSettings, 'vadMinSilenceMs'>): Prom
   });
 }
 
+/** The end-of-turn detector's name in logs and metric labels. */
+export const LOCAL_TURN_DETECTOR = 'livekit/turn-detector-v1-mini';
+
 /**
  * The local audio end-of-turn detector. It predicts, from the last 1.2 s of
  * the caller's audio, whether a pause ends the turn; the session then waits

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callContextFromAttributes, CallContextError, numberFromIdentity } from './context.ts';
+import { callContextFromAttributes, CallContextError, numberFromIdentity } from './call-context.ts';
 
 const hex = (text: string) => Buffer.from(text, 'latin1').toString('hex');
 const CONVERSATION_ID = '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6';

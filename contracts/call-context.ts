@@ -1,9 +1,11 @@
 /**
  * The Genesys call as the agent sees it: built once from the SIP participant's
- * attributes (set by livekit-sip from the INVITE) and frozen.
+ * attributes (set by livekit-sip from the INVITE) and frozen. Dispatch reads a
+ * caller it hands over after repeated agent failures with the same parser, so
+ * both services agree on ANI, conversation id and UUI.
  */
-import { headerAttributes, sipAttributes } from '../../../contracts/sip-attributes.ts';
-import { decodeUui, UuiError, type Uui, type UuiOptions } from '../../../contracts/genesys-uui.ts';
+import { headerAttributes, sipAttributes } from './sip-attributes.ts';
+import { decodeUui, UuiError, type Uui, type UuiOptions } from './genesys-uui.ts';
 
 export type CallContext = Readonly<{
   /** Caller number: P-Asserted-Identity when present, else From. */
@@ -103,3 +105,15 @@ export function numberFromIdentity(identity: string): string | undefined {
   const user = m?.[1]?.trim();
   return user && /^\+?[0-9*#]+$/.test(user) ? user : undefined;
 }
+
+/** A call with no caller data: what a greeting says when it is not personal. */
+export const ANONYMOUS_CALL: CallContext = Object.freeze({
+  ani: '',
+  dnis: '',
+  conversationId: undefined,
+  sipCallId: '',
+  trunkId: undefined,
+  uui: undefined,
+  uuiProblem: undefined,
+  xHeaders: Object.freeze({}),
+});

@@ -1,33 +1,34 @@
 /**
- * A call's warm transfers: binds the consult (transfer/warm/consult.ts) to
+ * A call's warm transfers: binds the consult (consult.ts) to
  * this call's room, session and the routing file's outbound trunk. The human
  * is dialled with the same context Genesys gets on a blind transfer: UUI
  * (reason, route, context record id, the caller's fields) and
  * X-AI-Transfer-Reason on the INVITE, so the screen pop works alike.
  */
-import type { voice } from '@livekit/agents';
 import type { Room } from '@livekit/rtc-node';
 import type { RoomServiceClient, SipClient } from 'livekit-server-sdk';
-import { fitUui } from '../../../contracts/genesys-uui.ts';
-import { uuiProtocolDiscriminator, type RoutingConfig } from '../../../contracts/routing.ts';
-import { OWNER_TAG } from '../../../contracts/sip-attributes.ts';
-import { handoffUuiFields } from '../transfer/handoff.ts';
-import type { TransferAttempt, TransferReason } from '../transfer/outcome.ts';
-import { consult } from '../transfer/warm/consult.ts';
-import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
-import type { CallContext } from './context.ts';
-import type { CallLogger } from './transfers.ts';
+import { fitUui } from '../../../../contracts/genesys-uui.ts';
+import type { RoutingConfig } from '../../../../contracts/routing.ts';
+import { OWNED_KEYS, readOwnership } from '../../../../contracts/ownership.ts';
+import type { CallLogger } from '../../observability/call-logger.ts';
+import { CALLER_LINES } from '../caller-lines.ts';
+import { handoffUuiFields } from '../handoff.ts';
+import type { TransferAttempt } from '../../../../contracts/transfer-outcome.ts';
+import type { HandoffReason } from '../../../../contracts/call-outcome.ts';
+import { consult } from './consult.ts';
+import { startHoldAudio } from './hold-audio.ts';
+import type { CallContext } from '../../../../contracts/call-context.ts';
 
 export type ConsultRunner = (
   queue: string,
-  reason: TransferReason,
+  reason: HandoffReason,
   summary: string | undefined,
   contextId: string | undefined,
 ) => Promise<TransferAttempt>;
 
 /**
  * @example
- * const warm = createConsultRunner({ room: ctx.room, rooms, sip, routing, call, route, callerIdentity, session, log });
+ * const warm = createConsultRunner({ room: ctx.room, rooms, sip, routing, call, route, callerIdentity, say, log });
  * const attempt = await warm('billing', 'persona_route', 'Jane wants a payment plan', contextId);
  */
 export function createConsultRunner(deps: {
@@ -38,14 +39,19 @@ export function createConsultRunner(deps: {
   call: CallContext;
   route: string;
   callerIdentity: string;
-  session: Pick<voice.AgentSession, 'say'>;
+  /** Says a line through the agent session; resolves once it has played. */
+  say: (text: string) => Promise<void>;
   log: CallLogger;
 }): ConsultRunner {
   let trunkId: Promise<string | undefined> | undefined;
   const outboundTrunkId = () =>
     (trunkId ??= deps.sip
       .listSipOutboundTrunk()
-      .then((trunks) => trunks.find((t) => isOwnedOutboundTrunk(t.metadata))?.sipTrunkId)
+      .then(
+        (trunks) =>
+          trunks.find((t) => readOwnership(t.metadata)?.key === OWNED_KEYS.outboundTrunk)
+            ?.sipTrunkId,
+      )
       .catch(() => undefined));
 
   return async (queue, reason, summary, contextId) => {
@@ -79,14 +85,9 @@ export function createConsultRunner(deps: {
       }),
       deps.routing.transfer.uuiEncoding,
       deps.routing.transfer.uuiMaxBytes,
-      (() => {
-        const pd = uuiProtocolDiscriminator(deps.routing);
-        return pd === undefined ? {} : { protocolDiscriminator: pd };
-      })(),
+      deps.routing.transfer.uuiOptions,
     );
-    await deps.session
-      .say('Please hold for a moment while I bring in a colleague.', { allowInterruptions: false })
-      .waitForPlayout();
+    await deps.say(CALLER_LINES.holdForColleague);
     const humanIdentity = `human-${deps.call.sipCallId}`;
     const result = await consult(deps.room, deps.rooms, deps.log, {
       roomName,
@@ -105,10 +106,8 @@ export function createConsultRunner(deps: {
             'X-AI-Transfer-Reason': reason,
           },
         }),
-      speakSummary: () =>
-        deps.session
-          .say(humanBriefing(queue, reason, summary), { allowInterruptions: false })
-          .waitForPlayout(),
+      // The caller is isolated by now: only the human hears it.
+      speakSummary: () => deps.say(humanBriefing(queue, reason, summary)),
       startHold: () => startHoldAudio(deps.room),
       agentVoiceTrackSid: () =>
         [...(deps.room.localParticipant?.trackPublications.values() ?? [])].find(
@@ -119,17 +118,7 @@ export function createConsultRunner(deps: {
   };
 }
 
-/** The outbound trunk dispatch provisioned from the routing file (not a hand-made one). */
-function isOwnedOutboundTrunk(metadata: string | undefined): boolean {
-  try {
-    const o = JSON.parse(metadata ?? '') as { owner?: unknown; key?: unknown };
-    return o.owner === OWNER_TAG && o.key === 'outbound-trunk';
-  } catch {
-    return false;
-  }
-}
-
-const REASON_WORDS: Readonly<Record<TransferReason, string>> = Object.freeze({
+const REASON_WORDS: Readonly<Record<HandoffReason, string>> = Object.freeze({
   dtmf_zero: 'pressed zero for a person',
   caller_request: 'asked for a person',
   frustration: 'is frustrated with the automated service',
@@ -139,12 +128,13 @@ const REASON_WORDS: Readonly<Record<TransferReason, string>> = Object.freeze({
   turn_limit: 'needs more help than I can give',
   silence: 'went quiet',
   persona_route: 'asked for this team',
+  agent_failure: 'lost the assistant more than once',
 });
 
 /** What the human hears before the caller is connected. */
 export function humanBriefing(
   queue: string,
-  reason: TransferReason,
+  reason: HandoffReason,
   summary: string | undefined,
 ): string {
   const why = summary?.trim() || `The caller ${REASON_WORDS[reason]}.`;

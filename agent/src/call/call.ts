@@ -1,0 +1,143 @@
+/**
+ * One call's life, top to bottom: admit the caller, converse, hand off when a
+ * human is needed, end. One job is one call; everything the call starts
+ * (listeners, timers, tasks) belongs to its {@link CallTasks} and stops at
+ * the end. The end runs in one order: outcome decided, record stored, tasks
+ * stopped, trace ended, job shut down.
+ */
+import { voice } from '@livekit/agents';
+import type { CallOutcome } from '../../../contracts/call-outcome.ts';
+import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { AGENT_METRICS } from '../../../contracts/metrics.ts';
+import { AGENT_ATTRIBUTES } from '../../../contracts/recovery.ts';
+import { createPersonaAgent } from '../personas/agent.ts';
+import { handoffPolicies } from '../personas/registry.ts';
+import { AdmissionError, admitCall, logAdmission } from './admit.ts';
+import { createCallRecorder } from './call-recorder.ts';
+import { watchConversation } from './converse.ts';
+import { greetingFor } from './greeting.ts';
+import { createCallTransfers } from './handoff.ts';
+import { createCallKeypad } from './keypad.ts';
+import type { CallLogger } from '../observability/call-logger.ts';
+import type { CallPorts } from './ports.ts';
+import { storeCallRecord } from './record.ts';
+import { rescueCall } from './rescue.ts';
+import { createCallRuntime } from './runtime.ts';
+import { callOutcome, createCallStage } from './state.ts';
+import { CallTasks } from './tasks.ts';
+
+/**
+ * Runs the call to its end and resolves with its outcome (undefined when it
+ * never started); never rejects.
+ *
+ * @example
+ * await runCall(livekitCallPorts(ctx, config, vad)); // see call/answer.ts
+ */
+export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined> {
+  let log: CallLogger = ports.jobLog;
+  const tasks = new CallTasks((fields, msg) => log.warn(fields, msg));
+  let route: string | undefined;
+  let greeted = false;
+  try {
+    // ── Admit ──────────────────────────────────────────────────────────────
+    await ports.room.connect();
+    const admitted = await admitCall(ports.job, ports.room, ports.routing, tasks);
+    const { meta, call, caller, persona, ids } = admitted;
+    route = meta.route;
+    log = ports.logger(ids);
+    // Dispatch reads the phase when this agent leaves: anything but a decision means a crash.
+    const stage = createCallStage((phase) => {
+      ports.room
+        .publishAttributes({
+          [AGENT_ATTRIBUTES.phase]: phase,
+          [AGENT_ATTRIBUTES.route]: meta.route,
+          [AGENT_ATTRIBUTES.metadata]: encodeDispatchMetadata(meta),
+        })
+        .catch((err: unknown) => log.warn({ error: String(err) }, 'call phase not published'));
+    });
+    ports.metrics.inc(AGENT_METRICS.callsTotal, { persona: persona.name, route: meta.route });
+    const trace = ports.startTrace(ids);
+    logAdmission(log, admitted);
+
+    // ── Converse ───────────────────────────────────────────────────────────
+    // Merged once per routing file, checked at worker start (routingProblems).
+    const policy = handoffPolicies(ports.routing)(meta.route, persona.name);
+    const recorder = createCallRecorder(ids);
+    const session = ports.openSession(admitted, policy);
+    // ── Hand off: the one way out to a human, for every reason ─────────────
+    const transfers = createCallTransfers({
+      ports,
+      admitted,
+      session,
+      stage,
+      recorder,
+      tasks,
+      log,
+    });
+    const keypad = createCallKeypad({
+      room: ports.room,
+      callerIdentity: caller.identity,
+      say: (text) => void session.say(text),
+      log,
+    });
+    const runtime = createCallRuntime({ ports, admitted, transfers, keypad: keypad.collect, log });
+    const conversation = watchConversation({
+      ports,
+      admitted,
+      session,
+      transfers,
+      keypad,
+      policy,
+      recorder,
+      stage,
+      tasks,
+      log,
+    });
+    const closed = new Promise<voice.CloseEvent>((resolve) =>
+      tasks.on(session, voice.AgentSessionEventTypes.Close, resolve),
+    );
+    const agent = createPersonaAgent(persona, runtime, {
+      onCallerTurn: conversation.onCallerTurn,
+    });
+    // The session's spans (turns, LLM, TTS) become children of the call span.
+    await trace.within(() => session.start(agent, caller.identity));
+    log.info({ ...session.describe }, 'voice pipeline started');
+    recorder.event(meta.recovery ? 'recovered' : 'greeted');
+    session.prewarm();
+    stage.conversing();
+    if (meta.recovery)
+      log.warn({ attempt: meta.recovery.attempt }, 'taking over a call whose agent failed');
+    session.greet(greetingFor(persona, meta, call));
+    greeted = true;
+    ports.conversing?.();
+
+    // ── End ────────────────────────────────────────────────────────────────
+    const ev = await closed;
+    // A pipeline that failed outright still hands the caller to a person.
+    if (ev.error) conversation.failOver({ piece: 'session', provider: 'pipeline' });
+    await transfers.underWay();
+    const last = stage.current();
+    const outcome = callOutcome(last, Boolean(ev.error));
+    stage.ended(outcome);
+    ports.metrics.inc(AGENT_METRICS.callOutcomesTotal, { persona: persona.name, outcome });
+    await storeCallRecord(ports.spool, recorder.finish(outcome), log);
+    await tasks.dispose();
+    await trace.end(outcome);
+    log.info({ reason: ev.reason, finalState: last.stage, outcome }, 'session closed; ending job');
+    ports.shutdown('session closed');
+    return outcome;
+  } catch (err) {
+    const problem = err instanceof Error ? err.message : String(err);
+    // Failed before the conversation began (or while setting it up): the caller is rescued.
+    if (greeted) log.error({ problem }, 'call failed while ending');
+    else
+      await rescueCall(ports, {
+        problem,
+        route: err instanceof AdmissionError ? err.route : route,
+        caller: err instanceof AdmissionError ? err.caller : undefined,
+      });
+    await tasks.dispose();
+    ports.shutdown('call could not start');
+    return undefined;
+  }
+}
