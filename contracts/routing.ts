@@ -3,6 +3,7 @@
  * personas and transfer targets. Dispatch provisions from it; the agent reads
  * the queues (transfer targets) and routes from it. Parsed once, frozen.
  */
+import { formatIssues } from './issues.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -204,12 +205,7 @@ export function parseRouting(text: string, file: string): RoutingConfig {
   }
   const result = routingSchema.safeParse(raw);
   if (!result.success) {
-    throw new RoutingConfigError(
-      file,
-      result.error.issues.map(
-        (i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
-      ),
-    );
+    throw new RoutingConfigError(file, formatIssues(result.error));
   }
   return deepFreeze(result.data);
 }

@@ -2,6 +2,7 @@
  * The agent worker's configuration: read from the environment once, validated,
  * frozen. Nothing else in the agent reads `process.env`.
  */
+import { formatIssues } from '../../contracts/issues.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -101,7 +102,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(
-      `agent configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+      `agent configuration is invalid:\n  ${formatIssues(parsed.error).join('\n  ')}`,
     );
   }
   let voice: VoiceSettings;

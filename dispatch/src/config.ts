@@ -2,6 +2,7 @@
  * The dispatch service's configuration: read from the environment once,
  * validated, frozen. Nothing else in dispatch reads `process.env`.
  */
+import { formatIssues } from '../../contracts/issues.ts';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
@@ -68,7 +69,7 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
   if (!parsed.success) {
     // Messages name variables, never their values (some are credentials).
     throw new ConfigError(
-      `dispatch configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+      `dispatch configuration is invalid:\n  ${formatIssues(parsed.error).join('\n  ')}`,
     );
   }
   const e = parsed.data;
