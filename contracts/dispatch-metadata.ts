@@ -2,6 +2,7 @@
  * What dispatch puts in a dispatch rule's agent metadata, and so what every
  * agent job receives as `ctx.job.metadata`. Versioned so old rules still parse.
  */
+import { formatIssues } from './issues.ts';
 import { z } from 'zod';
 import { deepFreeze } from './freeze.ts';
 
@@ -51,7 +52,7 @@ export function parseDispatchMetadata(text: string): DispatchMetadata {
   const result = dispatchMetadataSchema.safeParse(raw);
   if (!result.success) {
     throw new DispatchMetadataError(
-      `job metadata is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `job metadata is invalid: ${formatIssues(result.error).join('; ')}`,
     );
   }
   return deepFreeze(result.data);

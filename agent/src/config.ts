@@ -2,6 +2,7 @@
  * The agent worker's configuration: read from the environment once, validated,
  * frozen. Nothing else in the agent reads `process.env`.
  */
+import { configError, readEnv, setVariables, sharedEnv } from '../../contracts/env.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -16,9 +17,7 @@ import {
 
 const envSchema = z.object({
   LIVEKIT_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL'),
-  LIVEKIT_API_KEY: z.string().min(1),
-  LIVEKIT_API_SECRET: z.string().min(8),
-  ROUTING_FILE: z.string().min(1).default('livekit-config/routing.yaml'),
+  ...sharedEnv,
   /** Worker health/status HTTP port (agents-js serves `/` and `/worker`). */
   AGENT_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   AGENT_HEALTH_HOST: z.string().default('0.0.0.0'),
@@ -33,7 +32,6 @@ const envSchema = z.object({
     .string()
     .regex(/^https?:\/\//, 'must be an http(s):// URL')
     .optional(),
-  DISPATCH_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The customer's data actions (account/order lookups) personas may call. */
   DATA_ACTIONS_URL: z
     .string()
@@ -85,34 +83,18 @@ export type AgentConfig = Readonly<{
   voice: VoiceSettings;
 }>;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from '../../contracts/env.ts';
 
 /** Parses the given environment (default `process.env`); throws {@link ConfigError} listing every problem. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  // An empty variable means unset (a blank port must not become port 0).
-  const set = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = envSchema.safeParse(set);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `agent configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
-    );
-  }
+  const e = readEnv('agent', envSchema, env);
   let voice: VoiceSettings;
   try {
-    voice = parseVoiceSettings(set);
+    voice = parseVoiceSettings(setVariables(env));
   } catch (err) {
-    if (err instanceof VoiceSettingsError)
-      throw new ConfigError(`agent configuration is invalid:\n  ${err.issues.join('\n  ')}`);
+    if (err instanceof VoiceSettingsError) throw configError('agent', err.issues);
     throw err;
   }
-  const e = parsed.data;
   return deepFreeze({
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
     routing: loadRouting(e.ROUTING_FILE),

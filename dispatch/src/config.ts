@@ -2,6 +2,7 @@
  * The dispatch service's configuration: read from the environment once,
  * validated, frozen. Nothing else in dispatch reads `process.env`.
  */
+import { configError, readEnv, sharedEnv } from '../../contracts/env.ts';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
@@ -11,13 +12,9 @@ import { DATABASE_URL_PATTERN, databaseTarget, type DatabaseTarget } from './sto
 
 const envSchema = z.object({
   LIVEKIT_URL: z.string().regex(/^(https?|wss?):\/\//, 'must be an http(s):// or ws(s):// URL'),
-  LIVEKIT_API_KEY: z.string().min(1),
-  LIVEKIT_API_SECRET: z.string().min(8),
-  ROUTING_FILE: z.string().min(1).default('livekit-config/routing.yaml'),
+  ...sharedEnv,
   DISPATCH_HOST: z.string().default('0.0.0.0'),
   DISPATCH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Bearer token agents and operators use for /v1. */
-  DISPATCH_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** sqlite:<path> (embedded default), sqlite::memory:, or postgres(ql)://user:password@host/db. */
   DATABASE_URL: z
     .string()
@@ -52,31 +49,14 @@ export type DispatchConfig = Readonly<{
   outboundTrunkAuth: OutboundAuth | undefined;
 }>;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from '../../contracts/env.ts';
 
 export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig {
-  // An empty variable means unset (a blank port must not become port 0).
-  const set = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = envSchema.superRefine(bothOrNeither).safeParse(set);
-  if (!parsed.success) {
-    // Messages name variables, never their values (some are credentials).
-    throw new ConfigError(
-      `dispatch configuration is invalid:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
-    );
-  }
-  const e = parsed.data;
+  const e = readEnv('dispatch', envSchema.superRefine(bothOrNeither), env);
   const routing = loadRouting(e.ROUTING_FILE);
   const database = databaseTarget(e.DATABASE_URL);
   // The schema checked the pattern already; this only narrows the type.
-  if (!database)
-    throw new ConfigError('dispatch configuration is invalid:\n  DATABASE_URL: unknown form');
+  if (!database) throw configError('dispatch', ['DATABASE_URL: unknown form']);
   return deepFreeze({
     livekit: {
       apiUrl: e.LIVEKIT_URL.replace(/^ws/, 'http'),
@@ -135,7 +115,6 @@ function webhookTargets(
       );
     return { name, url, secret };
   });
-  if (problems.length > 0)
-    throw new ConfigError(`dispatch configuration is invalid:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw configError('dispatch', problems);
   return targets;
 }

@@ -67,4 +67,12 @@ describe('CallTasks', () => {
     expect(deferred).toBe(true);
     await tasks.dispose();
   });
+
+  it('does not wait forever for a task that ignores the end of the call', async () => {
+    const failures: string[] = [];
+    const tasks = new CallTasks((_f, msg) => void failures.push(msg));
+    void tasks.run('stuck', () => new Promise(() => undefined));
+    await tasks.dispose(1);
+    expect(failures).toEqual(['call tasks left running at the end of the call']);
+  });
 });

@@ -125,9 +125,10 @@ export class CallTasks {
   /**
    * Ends everything the call owns: aborts the signal, removes every listener,
    * clears every timer, runs deferred cleanups (newest first), then waits for
-   * the running tasks to settle. Safe to call twice.
+   * the running tasks to settle, at most `graceMs` (a task stuck on a closed
+   * session must not keep the job alive; it is reported). Safe to call twice.
    */
-  async dispose(): Promise<void> {
+  async dispose(graceMs = 5000): Promise<void> {
     if (!this.disposed) {
       this.#abort.abort(new Error('the call ended'));
       for (const cleanup of this.#cleanups.splice(0).reverse()) {
@@ -138,7 +139,21 @@ export class CallTasks {
         }
       }
     }
-    await Promise.allSettled([...this.#running]);
+    if (this.#running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      Promise.allSettled([...this.#running]).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!settled)
+      this.#onFailure(
+        { task: `${this.#running.size} still running`, error: 'did not stop in time' },
+        'call tasks left running at the end of the call',
+      );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

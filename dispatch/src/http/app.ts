@@ -7,14 +7,13 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { z } from 'zod';
 import { newCallbackSchema } from '../../../contracts/callbacks.ts';
 import { newContextRecordSchema } from '../../../contracts/context-record.ts';
 import { redactFields, redactText } from '../../../contracts/redact.ts';
 import type { Store } from '../store/store.ts';
 import { registerCallRecordRoutes } from './call-records.ts';
+import { jsonBody } from './json-body.ts';
 import {
   LIVEKIT_WEBHOOK_PATH,
   livekitWebhook,
@@ -94,20 +93,9 @@ export function createApp(deps: AppDeps): Hono {
     livekitWebhook(deps.livekitWebhook, metrics),
   );
   app.post('/v1/callbacks', async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ error: 'invalid_json' }, 400);
-    }
-    const parsed = newCallbackSchema.safeParse(body);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (i) => `${i.path.join('.') || '(body)'}: ${i.message}`,
-      );
-      return c.json({ error: 'invalid_request', problems }, 400);
-    }
-    const { notes, genesysConversationId, sipCallId, ...rest } = parsed.data;
+    const body = await jsonBody(c, newCallbackSchema);
+    if (body instanceof Response) return body;
+    const { notes, genesysConversationId, sipCallId, ...rest } = body;
     // The number is the payload a human calls back; free-text notes are redacted.
     const record = await deps.store.createCallback({
       ...rest,
@@ -119,11 +107,9 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(record, 201);
   });
   app.post('/v1/context', async (c) => {
-    const body: unknown = await c.req.json().catch(() => INVALID_JSON);
-    if (body === INVALID_JSON) return c.json({ error: 'invalid_json' }, 400);
-    const parsed = newContextRecordSchema.safeParse(body);
-    if (!parsed.success) return invalid(c, parsed.error);
-    const { summary, fields, transcript, genesysConversationId, sipCallId, ...rest } = parsed.data;
+    const body = await jsonBody(c, newContextRecordSchema);
+    if (body instanceof Response) return body;
+    const { summary, fields, transcript, genesysConversationId, sipCallId, ...rest } = body;
     // Redacted once, here, before anything is stored or served to a screen pop.
     const record = await deps.store.createContext({
       ...rest,
@@ -174,11 +160,4 @@ function bearerAuth(token: string | undefined): MiddlewareHandler {
     }
     await next();
   };
-}
-
-const INVALID_JSON = Symbol('invalid json');
-
-function invalid(c: Context, error: z.ZodError) {
-  const problems = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
-  return c.json({ error: 'invalid_request', problems }, 400);
 }

@@ -9,12 +9,13 @@
  * different record for the same room and job is a 409.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { newCallRecordSchema } from '../../../contracts/call-record.ts';
 import { redactText } from '../../../contracts/redact.ts';
 import type { CallRecord, NewCall, Store } from '../store/store.ts';
+import { invalidRequest, jsonBody } from './json-body.ts';
 import type { DispatchMetrics } from './metrics.ts';
 
 /** Where agents POST call records. */
@@ -50,18 +51,12 @@ export function registerCallRecordRoutes(app: Hono, deps: CallRecordRoutesDeps):
       onError: (c) => c.json({ error: 'body_too_large' }, 413),
     }),
     async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return c.json({ error: 'invalid_json' }, 400);
-      }
-      const parsed = newCallRecordSchema.safeParse(body);
-      if (!parsed.success) return invalid(c, parsed.error);
+      const record = await jsonBody(c, newCallRecordSchema);
+      if (record instanceof Response) return record;
       // The schema has no personal data; free-text milestones are masked all the same.
       const call: NewCall = {
-        ...parsed.data,
-        timeline: parsed.data.timeline.map((t) => ({ at: t.at, event: redactText(t.event) })),
+        ...record,
+        timeline: record.timeline.map((t) => ({ at: t.at, event: redactText(t.event) })),
       };
       const result = await store.createCallRecord(call, deps.webhooks);
       if (result.status === 'duplicate') {
@@ -82,7 +77,7 @@ export function registerCallRecordRoutes(app: Hono, deps: CallRecordRoutesDeps):
     const parsed = listQuerySchema.safeParse({
       genesysConversationId: c.req.query('genesysConversationId'),
     });
-    if (!parsed.success) return invalid(c, parsed.error);
+    if (!parsed.success) return invalidRequest(c, parsed.error);
     return c.json({ calls: await store.listCallRecords(parsed.data) });
   });
 }
@@ -94,9 +89,4 @@ function sameCall(stored: CallRecord, call: NewCall): boolean {
     asJson(stored),
     asJson({ ...call, id: stored.id, createdAt: stored.createdAt }),
   );
-}
-
-function invalid(c: Context, error: z.ZodError) {
-  const problems = error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
-  return c.json({ error: 'invalid_request', problems }, 400);
 }

@@ -27,6 +27,7 @@ import { maskPhone } from '../../../contracts/redact.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { log } from '../log.ts';
 import type { PlaceCall, PlaceCallResult } from '../outbound/place-call.ts';
+import { jsonBody } from './json-body.ts';
 
 export const OUTBOUND_CALLS_PATH = '/v1/calls';
 
@@ -65,16 +66,8 @@ export function outboundCalls(deps: OutboundCallsDeps | undefined): Hono {
       onError: (c) => c.json({ error: 'body_too_large' }, 413),
     }),
     async (c) => {
-      const body: unknown = await c.req.json().catch(() => INVALID_JSON);
-      if (body === INVALID_JSON) return c.json({ error: 'invalid_json' }, 400);
-      const parsed = newOutboundCallSchema.safeParse(body);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map(
-          (i) => `${i.path.join('.') || '(body)'}: ${i.message}`,
-        );
-        return c.json({ error: 'invalid_request', problems }, 400);
-      }
-      const req = parsed.data;
+      const req = await jsonBody(c, newOutboundCallSchema);
+      if (req instanceof Response) return req;
       const trunk = deps?.routing.outboundTrunk;
       if (!deps || !trunk) {
         return c.json(
@@ -190,8 +183,6 @@ function respond(c: Context, result: PlaceCallResult, ids: CallIds) {
       return c.json({ error: 'livekit_unavailable' }, 503);
   }
 }
-
-const INVALID_JSON = Symbol('invalid json');
 
 /** 12 hex characters: room names stay unique without carrying the number. */
 const randomSuffix = () => randomBytes(6).toString('hex');
