@@ -5,6 +5,10 @@
  * talk spurt and of a telephone-event, PCMU (payload type 0) for audio and
  * RFC 4733 telephone-event (payload type 101) for digits. Pure functions.
  */
+import { mulawToLinear } from '../../test/harness/audio.ts';
+
+/** G.711 mu-law byte to 16-bit linear PCM (the harness's decoder). */
+export { mulawToLinear };
 
 export const PCMU_PAYLOAD_TYPE = 0;
 export const TELEPHONE_EVENT_PAYLOAD_TYPE = 101;
@@ -195,21 +199,6 @@ export function dtmfKeyPress(key: string, keyMs = 160, volume = 10): DtmfPacketP
   for (let copy = 0; copy < 3; copy++)
     plan.push({ payload: final, marker: steps === 1 && copy === 0 });
   return plan;
-}
-
-/**
- * G.711 mu-law byte to 16-bit linear PCM.
- *
- * @example
- * mulawToLinear(0xff); // 0
- */
-export function mulawToLinear(byte: number): number {
-  const u = ~byte & 0xff;
-  const sign = u & 0x80;
-  const exponent = (u >> 4) & 0x07;
-  const mantissa = u & 0x0f;
-  const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
-  return sign && magnitude ? -magnitude : magnitude;
 }
 
 const MULAW_TABLE = Int16Array.from({ length: 256 }, (_, b) => mulawToLinear(b));

@@ -52,7 +52,7 @@ export function mulawToLinear(byte: number): number {
   const exponent = (u >> 4) & 0x07;
   const mantissa = u & 0x0f;
   const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
-  return sign ? -magnitude : magnitude;
+  return sign && magnitude ? -magnitude : magnitude;
 }
 
 export type AudioStats = Readonly<{
