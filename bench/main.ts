@@ -8,11 +8,12 @@
  *   make bench            quick plan (about 15 minutes on 2 cores)
  *   make bench FULL=1     full sweep: three repetitions, typical provider latencies, Poisson load
  *   make bench PROFILE=1  also V8 CPU profiles of our worker and its job processes
+ *   BENCH_GROUPS=ours/cloud-zero BENCH_CALLERS=1,4 make bench   only those groups and burst sizes
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/harness/tools.ts';
-import { fullPlan, quickPlan, smokePlan, type Plan } from './plan.ts';
+import { fullPlan, narrowPlan, quickPlan, smokePlan, type Plan } from './plan.ts';
 import { buildReport, writeReport } from './report/build.ts';
 import type { RunRecord } from './report/document.ts';
 import { renderTables } from './report/table.ts';
@@ -21,8 +22,15 @@ import { runGroup } from './run-group.ts';
 const RING_TIMEOUT_SECONDS = 30;
 
 const env = process.env;
-const plan: Plan =
-  env['BENCH_PLAN'] === 'smoke' ? smokePlan() : env['FULL'] === '1' ? fullPlan() : quickPlan();
+const list = (name: string) =>
+  (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+const plan: Plan = narrowPlan(
+  env['BENCH_PLAN'] === 'smoke' ? smokePlan() : env['FULL'] === '1' ? fullPlan() : quickPlan(),
+  { groups: list('BENCH_GROUPS'), callers: list('BENCH_CALLERS').map(Number) },
+);
 const profile = env['PROFILE'] === '1';
 const startedAt = new Date();
 const outDir = join(REPO_ROOT, '.run/bench', startedAt.toISOString().replace(/[:.]/g, '-'));

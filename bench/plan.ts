@@ -122,3 +122,33 @@ export function patternLabel(p: ArrivalPattern): string {
     ? `burst ${p.callers} @${p.perSecond}/s`
     : `poisson ${p.perSecond}/s ${p.durationSeconds} s`;
 }
+
+/**
+ * A plan cut down to some groups and caller counts, for measuring one change
+ * quickly: `groups` as `system/voice` names, `callers` as burst sizes. An
+ * empty filter keeps everything.
+ *
+ * @throws when a filter names nothing in the plan.
+ * @example
+ * narrowPlan(quickPlan(), { groups: ['ours/cloud-zero'], callers: [4] }).groups.length; // 1
+ */
+export function narrowPlan(
+  plan: Plan,
+  filter: Readonly<{ groups?: readonly string[]; callers?: readonly number[] }>,
+): Plan {
+  const groups = plan.groups
+    .filter((g) => !filter.groups?.length || filter.groups.includes(`${g.system}/${g.voice}`))
+    .map((g) => ({
+      ...g,
+      loads: g.loads.filter(
+        (l) =>
+          !filter.callers?.length || (l.kind === 'burst' && filter.callers.includes(l.callers)),
+      ),
+    }))
+    .filter((g) => g.loads.length > 0);
+  if (groups.length === 0)
+    throw new Error(
+      `nothing in the ${plan.name} plan matches groups [${filter.groups?.join(', ') ?? ''}] and callers [${filter.callers?.join(', ') ?? ''}]`,
+    );
+  return { ...plan, groups };
+}
