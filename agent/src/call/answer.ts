@@ -21,6 +21,7 @@ import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
 import { createConsultRunner } from '../transfer/warm/runner.ts';
 import { playAnnouncement } from '../voice/announcement.ts';
 import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
+import { CALL_AUDIO_SAMPLE_RATE } from '../voice/audio/rates.ts';
 import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
 import type { Admission } from './admit.ts';
@@ -150,7 +151,11 @@ function openAgentSession<ProcessData>(
       session.start({
         agent,
         room: ctx.room,
-        inputOptions: { participantIdentity: callerIdentity },
+        inputOptions: {
+          participantIdentity: callerIdentity,
+          audioSampleRate: CALL_AUDIO_SAMPLE_RATE,
+        },
+        outputOptions: { audioSampleRate: CALL_AUDIO_SAMPLE_RATE },
       }),
     greet: (greeting) =>
       void greetings.say(

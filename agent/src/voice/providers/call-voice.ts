@@ -7,7 +7,13 @@ import type { llm, stt, tts, VAD } from '@livekit/agents';
 import type { Persona } from '../../personas/persona.ts';
 import type { GreetingVoice } from '../greeting-cache.ts';
 import { EspeakTTS } from '../offline/espeak-tts.ts';
-import { deepgramStt, elevenLabsTts, elevenLabsVoiceIdentity, openAiLlm } from './cloud.ts';
+import {
+  deepgramStt,
+  elevenLabsTts,
+  elevenLabsVoiceIdentity,
+  openAiLlm,
+  STT_SAMPLE_RATE,
+} from './cloud.ts';
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
 import { LOCAL_TURN_DETECTOR, localTurnDetector } from './local-models.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
@@ -82,7 +88,10 @@ export function buildCallVoice(
   // A Deepgram stream whose socket dies mid-call stays silently deaf
   // (livekit/agents-js#2469); the watchdog turns that into a failure the
   // FallbackAdapter switches on. Without a fallback there is nothing to switch to.
-  const cloudStt = deepgram && offline.stt ? new DeafnessWatchdogSTT(deepgram) : deepgram;
+  const cloudStt =
+    deepgram && offline.stt
+      ? new DeafnessWatchdogSTT(deepgram, { providerSampleRate: STT_SAMPLE_RATE })
+      : deepgram;
   const cloudLlm = settings.llm.provider === 'openai' ? openAiLlm(settings.llm) : undefined;
   const cloudTts =
     settings.tts.provider === 'elevenlabs' ? elevenLabsTts(settings.tts, persona.voice) : undefined;

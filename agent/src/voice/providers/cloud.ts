@@ -20,10 +20,11 @@ import type {
 /**
  * The rate audio is sent to Deepgram at. A Genesys trunk carries G.711 at
  * 8 kHz; livekit-sip upsamples it to 48 kHz Opus and the agent's room input
- * hands frames over at 24 kHz, but nothing above 4 kHz survived the phone
- * line. Sending 8 kHz keeps the native band (Deepgram advises against
- * upsampling), halves the upload and is what its phone-call training data
- * sounds like. The plugin's stream resamples any input rate to this one.
+ * hands frames over at 16 kHz (audio/rates.ts), but nothing above 4 kHz
+ * survived the phone line. Sending 8 kHz keeps the native band (Deepgram
+ * advises against upsampling), halves the upload and is what its phone-call
+ * training data sounds like. The watchdog halves 16 kHz frames (see
+ * stt-watchdog.ts); the plugin's stream resamples any other rate.
  * A trunk negotiated to wideband G.722 would want 16000 here.
  */
 export const STT_SAMPLE_RATE = 8000;

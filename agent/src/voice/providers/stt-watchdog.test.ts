@@ -384,3 +384,21 @@ describe('sttWithFallback and a watched primary', () => {
     await adapter.close();
   });
 });
+
+describe('DeafnessWatchdogSTT at the call rate', () => {
+  it('halves 16 kHz frames for an 8 kHz provider and leaves other rates to the plugin', async () => {
+    const provider = new ScriptedSTT(['answers']);
+    const ears = new DeafnessWatchdogSTT(provider, { providerSampleRate: 8000 });
+    const stream = ears.stream({ connOptions: NO_RETRY });
+    const events = collect(stream);
+    const wide = new AudioFrame(new Int16Array(160).fill(SPEECH), 16000, 1, 160);
+    stream.pushFrame(wide);
+    stream.pushFrame(frame(SPEECH));
+    await waitFor(() => (provider.streams[0]?.received.length ?? 0) === 2, 'both frames arrived');
+    const [halved, asIs] = provider.streams[0]?.received ?? [];
+    expect([halved?.sampleRate, halved?.samplesPerChannel]).toEqual([8000, 80]);
+    expect(asIs?.sampleRate).toBe(24000);
+    stream.endInput();
+    await events;
+  });
+});

@@ -31,6 +31,7 @@ import {
   type AudioBuffer,
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
+import { HalfRate } from '../audio/half-rate.ts';
 import { replayedFrames, UnansweredAudio } from './unanswered-audio.ts';
 
 /**
@@ -57,6 +58,12 @@ export type WatchdogOptions = Readonly<{
   deafAfterSpeechS?: number;
   /** Default {@link SPEECH_RMS}. */
   speechRms?: number;
+  /**
+   * The rate the inner STT's stream takes. Frames at twice this rate are
+   * halved here (see audio/half-rate.ts) instead of by the plugin's FFI
+   * resampler; other rates reach the plugin as they are.
+   */
+  providerSampleRate?: number;
 }>;
 
 /**
@@ -91,6 +98,7 @@ export class DeafnessWatchdogSTT extends stt.STT {
   readonly inner: stt.STT;
   readonly deafAfterSpeechS: number;
   readonly speechRms: number;
+  readonly providerSampleRate: number | undefined;
   #unanswered: AudioFrame[] = [];
 
   constructor(inner: stt.STT, opts: WatchdogOptions = {}) {
@@ -99,6 +107,7 @@ export class DeafnessWatchdogSTT extends stt.STT {
     this.label = inner.label;
     this.deafAfterSpeechS = opts.deafAfterSpeechS ?? DEAF_AFTER_SPEECH_S;
     this.speechRms = opts.speechRms ?? SPEECH_RMS;
+    this.providerSampleRate = opts.providerSampleRate;
   }
 
   override get model(): string {
@@ -145,7 +154,21 @@ export class DeafnessWatchdogSTT extends stt.STT {
 }
 
 /** One connection to the provider, and the caller speech since its last event. */
-type Attempt = { inner: stt.SpeechStream; unansweredSpeechS: number; deaf: boolean };
+type Attempt = {
+  inner: stt.SpeechStream;
+  /** The frame as the provider takes it. */
+  convert: (frame: AudioFrame) => AudioFrame;
+  unansweredSpeechS: number;
+  deaf: boolean;
+};
+
+/** Halves frames at twice the provider's rate, with one filter history per connection. */
+function converter(providerRate: number | undefined): (frame: AudioFrame) => AudioFrame {
+  if (providerRate === undefined) return (frame) => frame;
+  const half = new HalfRate();
+  return (frame) =>
+    frame.sampleRate === 2 * providerRate && frame.channels === 1 ? half.push(frame) : frame;
+}
 
 /**
  * Runs one inner stream per attempt (without its own retries: this stream's
@@ -181,8 +204,9 @@ class WatchedSpeechStream extends stt.SpeechStream {
     provider.on('error', onError);
     inner.startTimeOffset = Math.max(0, this.startTimeOffset - this.#unanswered.seconds);
     // A reconnection hears first what the dead one missed (unanswered, it is not counted again).
-    for (const frame of this.#unanswered.frames) inner.pushFrame(frame);
-    const attempt: Attempt = { inner, unansweredSpeechS: 0, deaf: false };
+    const convert = converter(this.#owner.providerSampleRate);
+    for (const frame of this.#unanswered.frames) inner.pushFrame(convert(frame));
+    const attempt: Attempt = { inner, convert, unansweredSpeechS: 0, deaf: false };
     this.#attempt = attempt;
     const stop = () => inner.close();
     this.abortSignal.addEventListener('abort', stop, { once: true });
@@ -229,7 +253,7 @@ class WatchedSpeechStream extends stt.SpeechStream {
       this.#unanswered.push(item, voiced > 0);
       if (!attempt || attempt.deaf) continue;
       try {
-        attempt.inner.pushFrame(item);
+        attempt.inner.pushFrame(attempt.convert(item));
       } catch {
         continue;
       }
