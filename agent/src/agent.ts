@@ -1,7 +1,8 @@
 /**
  * The agent definition: what a worker job runs. Imported by the worker's job
  * processes (and by tests) without starting a worker. Prewarm loads the VAD
- * model and the recognizer dictionary once per job process, before a call arrives.
+ * model (and the offline recognizer's dictionary when it is the call's
+ * recognizer) once per job process, before a call arrives.
  */
 import { defineAgent, type JobContext, type JobProcess } from '@livekit/agents';
 import { answerCall } from './call/answer.ts';
@@ -13,9 +14,11 @@ type ProcessData = Partial<PrewarmedVoice>;
 
 export default defineAgent<ProcessData>({
   prewarm: async (proc: JobProcess<ProcessData>) => {
-    proc.userData.vad = await loadVad(agentConfig().voice.turn);
-    // The offline recognizer's 126k-word dictionary: read once, off the call path.
-    loadDictionaryWords();
+    const { voice } = agentConfig();
+    proc.userData.vad = await loadVad(voice.turn);
+    // The offline recognizer's 126k-word dictionary, off the call path when it
+    // hears every call; a cloud recognizer's fallback reads it if it takes over.
+    if (voice.stt.provider === 'offline') loadDictionaryWords();
   },
   entry: async (ctx: JobContext<ProcessData>) => {
     const config = agentConfig();

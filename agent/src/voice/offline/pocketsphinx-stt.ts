@@ -21,7 +21,7 @@ import {
 } from '@livekit/agents';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 import { contentFile } from './content-file.ts';
-import { buildJsgf } from './jsgf.ts';
+import { buildJsgf, type JsgfGrammar } from './jsgf.ts';
 import {
   DEFAULT_DICT_PATH,
   DEFAULT_HMM_DIR,
@@ -79,31 +79,45 @@ const FLUSH_EXTRA_SECONDS = 0.3;
  */
 export class PocketsphinxSTT extends stt.STT {
   label = 'offline.PocketsphinxSTT';
-  /** Phrase and keyword words the dictionary lacks, left out of the grammar. */
-  readonly droppedWords: readonly string[];
-  readonly #grammar: string;
   readonly #options: PocketsphinxSTTOptions;
   readonly #streams = new Set<PocketsphinxSpeechStream>();
+  #jsgf: JsgfGrammar | undefined;
   #args: Promise<PocketsphinxArgs> | undefined;
 
-  /** @throws if no phrase or keyword word is in the dictionary. */
   constructor(options: PocketsphinxSTTOptions) {
     super({ streaming: true, interimResults: false });
     this.#options = options;
-    const { grammar, droppedWords } = buildJsgf({
+  }
+
+  /**
+   * The persona's grammar, built on first use: it needs the 126k-word
+   * dictionary (about 0.5 s of CPU and 20 MB to read), which a call on a
+   * cloud recognizer only pays if it falls over to this one.
+   *
+   * @throws if no phrase or keyword word is in the dictionary.
+   */
+  #grammar(): JsgfGrammar {
+    if (this.#jsgf) return this.#jsgf;
+    const options = this.#options;
+    const built = buildJsgf({
       phrases: options.phrases,
       ...(options.keywords && { keywords: options.keywords }),
       ...(options.spanWeight !== undefined && { spanWeight: options.spanWeight }),
       dictionary: loadDictionaryWords(options.dictPath ?? DEFAULT_DICT_PATH),
     });
-    this.#grammar = grammar;
-    this.droppedWords = droppedWords;
-    if (droppedWords.length > 0) {
+    if (built.droppedWords.length > 0) {
       log().warn(
-        { stt: this.label, droppedWords },
+        { stt: this.label, droppedWords: built.droppedWords },
         'pocketsphinx grammar leaves out words missing from the dictionary',
       );
     }
+    this.#jsgf = built;
+    return built;
+  }
+
+  /** Phrase and keyword words the dictionary lacks, left out of the grammar. */
+  get droppedWords(): readonly string[] {
+    return this.#grammar().droppedWords;
   }
 
   override get model(): string {
@@ -141,7 +155,7 @@ export class PocketsphinxSTT extends stt.STT {
       binary: opts.binary ?? 'pocketsphinx_continuous',
       hmmDir,
       dictPath: opts.dictPath ?? DEFAULT_DICT_PATH,
-      grammarPath: await contentFile(this.#grammar, 'gram'),
+      grammarPath: await contentFile(this.#grammar().grammar, 'gram'),
       ...(featParams !== undefined && { featParamsPath: await contentFile(featParams, 'params') }),
       endSilenceFrames: Math.max(1, Math.round((opts.endSilenceMs ?? 500) / 10)),
     };
