@@ -5,6 +5,7 @@
  * runs it waits until every call's room is empty, so runs do not overlap.
  */
 import { mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { sleep, type ManagedProcess } from '../test/harness/process.ts';
@@ -95,7 +96,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     const sipPid = stack.processes.get('sip')?.pid ?? 0;
     const serverPid = stack.processes.get('livekit')?.pid ?? 0;
     // The job pool fills right after registration: let it settle before the first caller.
-    await sleep(3000);
+    await waitForQuietHost();
 
     for (const load of group.loads) {
       for (let rep = 1; rep <= opts.repetitions; rep++) {
@@ -180,4 +181,35 @@ async function waitForEmptyRooms(stack: Stack): Promise<void> {
   }
   // The job pool refills once the calls' processes have exited.
   await sleep(2000);
+  await waitForQuietHost();
 }
+
+/**
+ * Until the machine's CPU is mostly idle for two seconds running (at most
+ * 120 s): a worker whose job pool is still starting processes would charge
+ * that work to the next load.
+ */
+async function waitForQuietHost(): Promise<void> {
+  const busy = () => {
+    let idle = 0;
+    let total = 0;
+    for (const { times } of cpus()) {
+      idle += times.idle;
+      total += times.user + times.nice + times.sys + times.irq + times.idle;
+    }
+    return { idle, total };
+  };
+  const deadline = Date.now() + 120_000;
+  let quiet = 0;
+  let last = busy();
+  while (quiet < 2 && Date.now() < deadline) {
+    await sleep(1000);
+    const now = busy();
+    const use = 1 - (now.idle - last.idle) / Math.max(1, now.total - last.total);
+    last = now;
+    quiet = use < QUIET_CPU ? quiet + 1 : 0;
+  }
+}
+
+/** Host CPU use (0-1) below which the machine counts as quiet between loads. */
+const QUIET_CPU = 0.25;

@@ -12,13 +12,19 @@ export type CapacityPolicy = Readonly<{
   maxCalls: number;
   /** Host CPU use (0-1) at which the worker reports full; 0 disables the guard. */
   cpuLimit: number;
+  /** Job processes the worker keeps started ahead of calls. */
+  warmProcesses: number;
 }>;
 
 /**
  * @example
  * workerLoad(3, 0.5, { maxCalls: 4, cpuLimit: 0 }); // 0.75
  */
-export function workerLoad(activeCalls: number, cpuUse: number, policy: CapacityPolicy): number {
+export function workerLoad(
+  activeCalls: number,
+  cpuUse: number,
+  policy: Pick<CapacityPolicy, 'maxCalls' | 'cpuLimit'>,
+): number {
   const byCalls = activeCalls / policy.maxCalls;
   const byCpu = policy.cpuLimit > 0 ? cpuUse / policy.cpuLimit : 0;
   return Math.max(byCalls, byCpu);

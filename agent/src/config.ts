@@ -23,6 +23,19 @@ const envSchema = z.object({
   AGENT_HEALTH_HOST: z.string().default('0.0.0.0'),
   /** Calls one worker takes before it reports itself full. */
   AGENT_MAX_CALLS: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * Job processes kept started and prewarmed ahead of calls. A process takes
+   * about a second of CPU to start, one at a time, so a burst is answered at
+   * once only up to this many callers; each idle one holds about 150 MB.
+   * Default: AGENT_MAX_CALLS, so a burst up to the worker's capacity never waits
+   * for a process start.
+   */
+  AGENT_WARM_PROCESSES: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
+   * Node's compile cache for the job processes (each one imports the whole
+   * framework: about half its start-up CPU is compiling it); empty turns it off.
+   */
+  AGENT_COMPILE_CACHE_DIR: z.string().default(join(tmpdir(), 'genesys-voice-agent-compile-cache')),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
@@ -78,6 +91,8 @@ export type AgentConfig = Readonly<{
   offlineVoice: Readonly<{ ttsVoice: string }>;
   metrics: Readonly<{ host: string; port: number; jobTarget: string | undefined }>;
   spoolDir: string;
+  /** Node compile cache shared by the job processes; undefined when off. */
+  compileCacheDir: string | undefined;
   tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
   /** Cloud providers, offline pieces and turn tuning (see voice/providers/settings.ts). */
   voice: VoiceSettings;
@@ -99,7 +114,12 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
     routing: loadRouting(e.ROUTING_FILE),
     health: { host: e.AGENT_HEALTH_HOST, port: e.AGENT_HEALTH_PORT },
-    capacity: { maxCalls: e.AGENT_MAX_CALLS, cpuLimit: e.AGENT_CPU_LOAD_LIMIT },
+    capacity: {
+      maxCalls: e.AGENT_MAX_CALLS,
+      cpuLimit: e.AGENT_CPU_LOAD_LIMIT,
+      warmProcesses: e.AGENT_WARM_PROCESSES ?? e.AGENT_MAX_CALLS,
+    },
+    compileCacheDir: e.AGENT_COMPILE_CACHE_DIR || undefined,
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
     dataActions: { baseUrl: e.DATA_ACTIONS_URL, token: e.DATA_ACTIONS_TOKEN },

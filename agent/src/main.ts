@@ -54,7 +54,9 @@ setInterval(() => reaper.observe(runningJobs()), 500).unref();
 const spool = createDispatchSpool(createDispatchClient(config.dispatch), config.spoolDir);
 setInterval(() => void spool.flush(), 5000).unref();
 
-// Job processes inherit the environment at fork: they find the registry here.
+// Job processes inherit the environment at fork: the compile cache spares each
+// of them compiling the framework again, and they find the metrics registry here.
+if (config.compileCacheDir) process.env['NODE_COMPILE_CACHE'] = config.compileCacheDir;
 const metrics = createAgentMetrics();
 const metricsServer = await startMetricsServer(metrics, config.metrics);
 process.env[METRICS_UDP_ENV] = metricsServer.udpTarget;
@@ -76,6 +78,7 @@ cli.runApp(
       return load;
     },
     loadThreshold: 1,
+    numIdleProcesses: capacity.warmProcesses,
     drainTimeout: config.drainTimeoutSeconds * 1000,
   }),
 );

@@ -176,6 +176,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         // One machine runs the whole stack and the tests: count capacity in calls only.
         AGENT_CPU_LOAD_LIMIT: '0',
         AGENT_DRAIN_TIMEOUT_SECONDS: '5',
+        // The tests place calls one or two at a time: a small pool starts the stack faster.
+        AGENT_WARM_PROCESSES: '2',
         // STACK_AGENT_LOG_LEVEL=debug shows the agent's turn-by-turn states when a test needs it.
         ...(process.env['STACK_AGENT_LOG_LEVEL']
           ? { LOG_LEVEL: process.env['STACK_AGENT_LOG_LEVEL'] }
