@@ -17,8 +17,11 @@ export type TransferOutcome =
   | { readonly status: 'timed_out'; readonly message: string }
   /**
    * The REFER went out but its fate is unknown: livekit-sip lost the REFER
-   * transaction (v1.8.0 can end it before reading a fast 202). Genesys may be
-   * moving the call, so no other target may be tried.
+   * transaction before reading a final response ("transaction failed to
+   * complete"). v1.8.0 can do so on a reliable transport (TCP, TLS), where the
+   * transaction ends as soon as its final response is passed up; over UDP it
+   * lives on for Timer D (32 s), and a 202 with no NOTIFY is `timed_out`.
+   * Genesys may be moving the call, so no other target may be tried.
    */
   | { readonly status: 'unconfirmed'; readonly message: string }
   /** The REFER could not be sent (bad target, bridge unreachable, call already gone). */

@@ -18,6 +18,14 @@
  * to talk to someone about my bill", then "Hello? …"), and the offline
  * recognizer, handed the audio Deepgram missed, hears the bill sentence:
  * the call is transferred to billing.
+ *
+ * The exits only an LLM or a cloud transcript reaches, on the same stack:
+ * Call 4: the caller says "That's not what I said." twice (the FAKE
+ * Deepgram's script); the handoff policy counts the negative words and hands
+ * the caller to the route's queue with reason `frustration`.
+ * Call 5: the caller asks about the weather; the FAKE OpenAI answers as the
+ * persona instructions ask, with a call to `escalate_to_human`, and the
+ * caller goes to the route's queue with reason `out_of_scope`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,8 +33,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { startCloudFakes, type CloudFakes } from './fakes/cloud.ts';
-import { audioStats, generatePhoneAudio, synthesizeCallerSpeech } from './harness/audio.ts';
+import type { CloudFakes } from './fakes/cloud.ts';
+import {
+  audioStats,
+  callerAudio,
+  generatePhoneAudio,
+  synthesizeCallerSpeech,
+  type CallerAudio,
+} from './harness/audio.ts';
 import {
   defaultGenesysCall,
   placeGenesysCall,
@@ -35,8 +49,9 @@ import {
 } from './harness/genesys-call.ts';
 import { readJsonLog, waitForIdleWorker, type LogLine } from './harness/logs.ts';
 import { pcmuAudio } from './harness/rtp-capture.ts';
+import { startCloudStack, type CloudStack } from './harness/cloud-stack.ts';
 import { header } from './harness/sipp.ts';
-import { startStack, type Stack } from './harness/stack.ts';
+import type { Stack } from './harness/stack.ts';
 import { REPO_ROOT } from './harness/tools.ts';
 
 /** What the fake STT "hears" on each connection, one line per utterance. */
@@ -58,33 +73,6 @@ function callerTurns(dir: string, name: string, first: string, second: string): 
   execFileSync('sox', [a, gap, b, file]);
   const firstSeconds = Number(execFileSync('soxi', ['-D', a], { encoding: 'utf8' }).trim());
   return { file, firstSeconds };
-}
-
-/**
- * Caller audio as one WAV: each string said (flite kal16, through G.711),
- * each number that many seconds of line silence. Returns where each part
- * starts, in seconds from the start of the file.
- */
-function callerAudio(
-  dir: string,
-  name: string,
-  parts: readonly (string | number)[],
-): { file: string; starts: number[] } {
-  const files = parts.map((part, i) => {
-    const file = join(dir, `${name}-${i}.wav`);
-    if (typeof part === 'number') generatePhoneAudio(file, ['trim', '0', String(part)]);
-    else synthesizeCallerSpeech(part, file, 'flite');
-    return file;
-  });
-  const file = join(dir, `${name}.wav`);
-  execFileSync('sox', [...files, file]);
-  const starts: number[] = [];
-  let at = 0;
-  for (const f of files) {
-    starts.push(at);
-    at += Number(execFileSync('soxi', ['-D', f], { encoding: 'utf8' }).trim());
-  }
-  return { file, starts };
 }
 
 /** The default routing file, with the route carrying on offline when a provider fails. */
@@ -114,18 +102,36 @@ function callerStart(stack: Stack, call: GenesysCallReport): number {
   return first.time;
 }
 
-const forCall = (lines: readonly LogLine[], cnv: string) =>
-  lines.filter((l) => l['genesysConversationId'] === cnv);
+/** The agent's log lines of one call, by its Genesys conversation id. */
+const agentLines = (cnv: string): LogLine[] =>
+  readJsonLog(stack.runDir, 'agent.log').filter((l) => l['genesysConversationId'] === cnv);
+
+let dir: string;
+let cloud: CloudStack | undefined;
+let fakes: CloudFakes;
+let stack: Stack;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cloud-voice-'));
+  cloud = await startCloudStack({
+    name: 'test-cloud-voice',
+    script: SCRIPT,
+    routingFile: routingWithOfflineFailover(dir),
+  });
+  ({ fakes, stack } = cloud);
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('cloud voice through the real plugins, against the FAKE providers', () => {
-  let dir: string;
-  let fakes: CloudFakes;
-  let stack: Stack;
   let first: GenesysCallReport;
   let second: GenesysCallReport;
   let third: GenesysCallReport;
   let firstTurns: Turns;
-  let thirdAudio: { file: string; starts: number[] };
+  let thirdAudio: CallerAudio;
   let refusedBeforeThird: number;
   let finalsBeforeThird: number;
   const call1: GenesysCall = {
@@ -137,7 +143,6 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
   const call3: GenesysCall = { ...call1, conversationId: 'c3c3c3c3-0000-4000-8000-00000000c10d' };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cloud-voice-'));
     firstTurns = callerTurns(
       dir,
       'call1',
@@ -155,13 +160,6 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
       'Hello? Hello? Are you still there? Can you hear me?',
       12,
     ]);
-    fakes = await startCloudFakes({ profile: 'zero', script: SCRIPT });
-    stack = await startStack({
-      slot: 6,
-      name: 'test-cloud-voice',
-      routingFile: routingWithOfflineFailover(dir),
-      agentEnv: fakes.agentEnv,
-    });
     first = await placeGenesysCall(stack, { ...call1, audioFile: firstTurns.file });
     await waitForIdleWorker(stack.ports.agentHealth);
     fakes.deepgram.failAfter(0);
@@ -178,12 +176,6 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
     // Deepgram answers the first utterance, then drops the call's socket and refuses new ones.
     fakes.deepgram.failAfter(1);
     third = await placeGenesysCall(stack, { ...call3, audioFile: thirdAudio.file });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await fakes?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs every piece on its cloud plugin, at the fakes', () => {
@@ -214,7 +206,7 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
     });
 
     it('heard the script through the real Deepgram plugin', () => {
-      const said = forCall(readJsonLog(stack.runDir, 'agent.log'), call1.conversationId)
+      const said = agentLines(call1.conversationId)
         .filter((l) => l.msg === 'caller said')
         .map((l) => String(l['transcript']));
       expect(said.length).toBeGreaterThanOrEqual(2);
@@ -249,7 +241,7 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
 
   describe('call 2: Deepgram is down, the offline recognizer takes over', () => {
     it('found Deepgram refusing the call and carried on offline', () => {
-      const lines = forCall(readJsonLog(stack.runDir, 'agent.log'), call2.conversationId);
+      const lines = agentLines(call2.conversationId);
       const failed = lines.filter(
         (l) => l.msg === 'voice provider failed; continuing on its offline stand-in',
       );
@@ -260,7 +252,7 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
     it('still heard the caller, through PocketSphinx, and transferred them to billing', () => {
       expect(second.sipp.failures).toEqual([]);
       expect(second.sipp.exitCode).toBe(0);
-      const said = forCall(readJsonLog(stack.runDir, 'agent.log'), call2.conversationId)
+      const said = agentLines(call2.conversationId)
         .filter((l) => l.msg === 'caller said')
         .map((l) => String(l['transcript']));
       expect(said.join(' ')).toMatch(/\bbill\b/);
@@ -274,7 +266,7 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
   });
 
   describe('call 3: Deepgram dies mid-call, the offline recognizer takes over', () => {
-    const lines = () => forCall(readJsonLog(stack.runDir, 'agent.log'), call3.conversationId);
+    const lines = () => agentLines(call3.conversationId);
     const said = () =>
       lines()
         .filter((l) => l.msg === 'caller said')
@@ -317,5 +309,73 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
       });
       expect(third.byeReceived).toBe(true);
     });
+  });
+});
+
+describe('exits on the cloud voice: frustration and out of scope', () => {
+  const FRUSTRATED = ["That's not what I said.", "That's not what I said."];
+  const OUT_OF_SCOPE = ['What will the weather be like tomorrow?'];
+  const call4: GenesysCall = {
+    ...defaultGenesysCall,
+    scenario: 'genesys-spoken-request.xml',
+    conversationId: 'c4c4c4c4-0000-4000-8000-00000000c10d',
+  };
+  const call5: GenesysCall = { ...call4, conversationId: 'c5c5c5c5-0000-4000-8000-00000000c10d' };
+  let fourth: GenesysCallReport;
+  let fifth: GenesysCallReport;
+
+  beforeAll(async () => {
+    // What the caller says only has to be speech: the FAKE Deepgram hears its script.
+    const twice = callerAudio(dir, 'call4', [FRUSTRATED[0]!, 4, FRUSTRATED[1]!, 20]);
+    const once = callerAudio(dir, 'call5', [OUT_OF_SCOPE[0]!, 20]);
+    await waitForIdleWorker(stack.ports.agentHealth);
+    fakes.deepgram.recover();
+    fakes.deepgram.useScript(FRUSTRATED);
+    fourth = await placeGenesysCall(stack, { ...call4, audioFile: twice.file });
+    await waitForIdleWorker(stack.ports.agentHealth);
+    fakes.deepgram.useScript(OUT_OF_SCOPE);
+    fifth = await placeGenesysCall(stack, { ...call5, audioFile: once.file });
+  });
+
+  it('hands a caller who twice says "that\'s not what I said" to the queue with reason "frustration"', () => {
+    expect(fourth.sipp.failures).toEqual([]);
+    expect(fourth.sipp.exitCode).toBe(0);
+    expect(fourth.refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+    expect(fourth.refer?.uuiFields).toMatchObject({
+      ai_reason: 'frustration',
+      ai_route: 'main',
+      ai_cnv: call4.conversationId,
+    });
+    expect(fourth.refer && header(fourth.refer.message, 'X-AI-Transfer-Reason')).toBe(
+      'frustration',
+    );
+    const policy = agentLines(call4.conversationId).filter(
+      (l) => l.msg === 'handoff policy triggered',
+    );
+    expect(policy.map((l) => [l['reason'], l['detail']])).toEqual([
+      ['frustration', 'negative words'],
+    ]);
+    // The LLM only ever replied: the policy, not the persona, transferred.
+    const replies = fakes.openai
+      .exchanges()
+      .filter((e) => e.said === FRUSTRATED[0])
+      .map((e) => e.reply.kind);
+    expect(replies.length).toBeGreaterThanOrEqual(1);
+    expect(replies.every((kind) => kind === 'text')).toBe(true);
+  });
+
+  it('escalates an out-of-scope request through the persona\'s escalate_to_human, reason "out_of_scope"', () => {
+    expect(fifth.sipp.failures).toEqual([]);
+    expect(fifth.sipp.exitCode).toBe(0);
+    const ask = fakes.openai.exchanges().find((e) => e.said === OUT_OF_SCOPE[0]);
+    expect(ask?.reply).toMatchObject({ kind: 'tool', name: 'escalate_to_human' });
+    expect(fifth.refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+    expect(fifth.refer?.uuiFields).toMatchObject({
+      ai_reason: 'out_of_scope',
+      ai_route: 'main',
+      ai_cnv: call5.conversationId,
+    });
+    expect(fifth.refer && header(fifth.refer.message, 'X-AI-Transfer-Reason')).toBe('out_of_scope');
+    expect(fifth.byeReceived).toBe(true);
   });
 });

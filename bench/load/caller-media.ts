@@ -12,9 +12,6 @@
  * exits when every call has ended.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
 import { seededRandom } from './arrivals.ts';
 import { converse, newCallerRecord, type CallerRecord } from './caller-behaviour.ts';
 import { CallEnded, MediaCall } from './media-call.ts';
@@ -24,15 +21,11 @@ import {
   type CallMediaReport,
   type MediaMessage,
 } from './media-protocol.ts';
-import { PACKET_MS } from './rtp.ts';
+import { paceCalls } from './pacing.ts';
+import { readSippAnswer, type SippAnswer } from './sipp-answer.ts';
 
-/** Slots caught up in one go when the loop runs late; beyond, slots are skipped. */
-const MAX_CATCH_UP_SLOTS = 25;
 /** The answer file is looked for every this many packet times. */
 const ANSWER_POLL_SLOTS = 5;
-
-/** What sipp writes on answer: "<bridge RTP ip> <bridge RTP port> <Call-ID>". */
-const answerSchema = z.tuple([z.ipv4(), z.string().regex(/^[0-9]{1,5}$/), z.string().min(1)]);
 
 function send(message: MediaMessage, then?: () => void): void {
   if (!process.send) throw new Error('caller-media must be forked with an IPC channel');
@@ -74,18 +67,16 @@ async function main(planFile: string): Promise<void> {
   };
 
   const answer = (call: MediaCall) => {
-    let parsed: z.output<typeof answerSchema>;
+    let answer: SippAnswer;
     try {
-      const text = readFileSync(join(call.plan.dir, 'answered'), 'utf8');
-      parsed = answerSchema.parse(text.trim().split(/\s+/));
+      answer = readSippAnswer(call.plan.dir);
     } catch (err) {
       call.note(`unreadable answer file: ${String(err)}`);
       ringing.delete(call);
       return;
     }
-    const [address, port, callId] = parsed;
     ringing.delete(call);
-    call.answer({ address, port: Number(port) }, callId, Date.now());
+    call.answer(answer.remote, answer.callId, Date.now());
     send({ type: 'answered', id: call.plan.id });
     const record = records.get(call.plan.id) ?? newCallerRecord();
     const random = seededRandom(call.plan.seed ^ 0x5bd1e995);
@@ -114,27 +105,13 @@ async function main(planFile: string): Promise<void> {
   });
   process.on('disconnect', () => process.exit(0));
 
-  const startedAt = performance.now();
-  let slot = 0;
-  const loop = () => {
-    const due = Math.floor((performance.now() - startedAt) / PACKET_MS);
-    const behind = due - slot;
-    if (behind > MAX_CATCH_UP_SLOTS) {
-      const skipped = behind - MAX_CATCH_UP_SLOTS;
-      for (const call of calls.values()) call.skip(skipped);
-      slot += skipped;
-    }
-    for (; slot <= due; slot++) {
-      const lagMs = performance.now() - (startedAt + slot * PACKET_MS);
-      const nowMs = Date.now();
-      for (const call of calls.values()) call.tick(nowMs, lagMs);
-      if (slot % ANSWER_POLL_SLOTS === 0) {
-        for (const call of [...ringing]) if (call.answerWritten()) answer(call);
-      }
-    }
-    setTimeout(loop, Math.max(0, startedAt + slot * PACKET_MS - performance.now()));
-  };
-  loop();
+  paceCalls(
+    () => calls.values(),
+    (slot) => {
+      if (slot % ANSWER_POLL_SLOTS !== 0) return;
+      for (const call of [...ringing]) if (call.answerWritten()) answer(call);
+    },
+  );
   send({ type: 'ready' });
 }
 

@@ -66,6 +66,8 @@ export type FakeDeepgram = Readonly<{
    * connection with 1011 and refuses new ones with 503 until {@link FakeDeepgram.recover}.
    */
   failAfter: (utterances: number) => void;
+  /** The script of connections opened from now on (each call's STT stream starts it afresh). */
+  useScript: (lines: readonly string[]) => void;
   recover: () => void;
   close: () => Promise<void>;
 }>;
@@ -88,7 +90,7 @@ const listenQuery = z.object({
  */
 export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise<FakeDeepgram> {
   const profile = opts.profile ?? LATENCY_PROFILES.zero;
-  const segments = scriptSegments(opts.script ?? []);
+  let segments = scriptSegments(opts.script ?? []);
   const fallback = opts.fallbackTranscript ?? FALLBACK_TRANSCRIPT;
   const log = opts.log ?? (() => {});
   const sessions = new Set<DeepgramSession>();
@@ -143,8 +145,9 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     const ws = acceptWebSocket(req, socket, head);
     c.connections++;
     keepLast(queries, Object.fromEntries(url.searchParams), 100);
+    const script = segments;
     const session: DeepgramSession = new DeepgramSession(ws, query, profile, opts.segmenter ?? {}, {
-      segment: (i) => segments[i] ?? fallback,
+      segment: (i) => script[i] ?? fallback,
       onUtterance: () => void c.utterances++,
       onInterim: () => void c.interims++,
       onFinal: (text) => {
@@ -199,6 +202,9 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     failAfter: (utterances: number) => {
       if (utterances <= 0) goDown();
       else failIn = utterances;
+    },
+    useScript: (lines: readonly string[]) => {
+      segments = scriptSegments(lines);
     },
     recover: () => {
       down = false;

@@ -2,7 +2,9 @@
  * What the FAKE OpenAI answers: a scripted conversation, not a model. A
  * caller asking for a person, or naming one of the transfer tool's
  * destinations ("my bill" for a `billing` queue), gets a call to the
- * request's transfer tool; anything else gets a short spoken reply. Tool
+ * request's transfer tool; a caller asking about one of the scripted
+ * out-of-scope topics (the weather, the lottery) gets a call to the
+ * request's escalation tool; anything else gets a short spoken reply. Tool
  * arguments are made valid for the tool's JSON schema.
  */
 import { z } from 'zod';
@@ -11,6 +13,10 @@ import { z } from 'zod';
 export const PERSON_REQUEST = /\b(person|human|agent|representative|someone|somebody)\b/i;
 /** A tool that hands the caller to a human. */
 export const TRANSFER_TOOL = /transfer|escalat|human|queue/i;
+/** Scripted topics no persona handles: the fake escalates them, as the persona instructions ask. */
+export const OUT_OF_SCOPE = /\b(weather|lottery)\b/i;
+/** A tool that hands an out-of-scope request to a human (every persona's `escalate_to_human`). */
+const ESCALATION_TOOL = /escalat/i;
 /** Enum values that name the catch-all destination, chosen when the caller names none. */
 const GENERAL_VALUE = /general|default|other|main|human|person|agent|customer/i;
 
@@ -73,10 +79,18 @@ export function scriptedReply(
   const lastUser = [...spoken].reverse().find((m) => m.role === 'user');
   if (!lastUser) return { kind: 'text', text: REPLIES.greeting, why: 'greeting' };
   const said = textOf(lastUser);
+  const escalation = tools.find((t) => ESCALATION_TOOL.test(t.function.name));
+  if (escalation && OUT_OF_SCOPE.test(said)) return toolCall(escalation, said);
   const tool = transferTool(tools);
   const schema = (tool?.function.parameters ?? {}) as JsonSchema;
   if (!tool || !(PERSON_REQUEST.test(said) || namedValue(enumValues(schema), said)))
     return { kind: 'text', text: REPLIES.turn, why: 'turn' };
+  return toolCall(tool, said);
+}
+
+/** A call to `tool` with arguments valid for its JSON schema. */
+function toolCall(tool: ChatTool, said: string): ScriptedReply {
+  const schema = (tool.function.parameters ?? {}) as JsonSchema;
   return {
     kind: 'tool',
     name: tool.function.name,

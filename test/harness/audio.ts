@@ -81,3 +81,36 @@ export function audioStats(samples: Int16Array, voicedRms = 300): AudioStats {
     peakRms: Math.round(peak),
   };
 }
+
+/** One WAV of caller audio, and where each of its parts starts (seconds from the start). */
+export type CallerAudio = Readonly<{ file: string; starts: readonly number[] }>;
+
+/**
+ * Caller audio as one 8 kHz mu-law WAV: each string said (flite kal16,
+ * through G.711), each number that many seconds of line silence.
+ *
+ * @example
+ * const audio = callerAudio(dir, 'call', [6, 'What are your opening hours?', 7, 'What is your website?', 15]);
+ * audio.starts[1]; // 6
+ */
+export function callerAudio(
+  dir: string,
+  name: string,
+  parts: readonly (string | number)[],
+): CallerAudio {
+  const files = parts.map((part, i) => {
+    const file = join(dir, `${name}-${i}.wav`);
+    if (typeof part === 'number') generatePhoneAudio(file, ['trim', '0', String(part)]);
+    else synthesizeCallerSpeech(part, file, 'flite');
+    return file;
+  });
+  const file = join(dir, `${name}.wav`);
+  execFileSync('sox', [...files, file]);
+  const starts: number[] = [];
+  let at = 0;
+  for (const f of files) {
+    starts.push(at);
+    at += Number(execFileSync('soxi', ['-D', f], { encoding: 'utf8' }).trim());
+  }
+  return { file, starts };
+}

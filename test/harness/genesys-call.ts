@@ -6,7 +6,6 @@
 import { join } from 'node:path';
 import { audioStats, synthesizeCallerSpeech, type AudioStats, type SpeechEngine } from './audio.ts';
 import { pcmuAudio, startRtpCapture, type RtpPacket } from './rtp-capture.ts';
-import { writeDtmfPcap } from './dtmf-pcap.ts';
 import { header, runSipp, SIPP_DTMF_DIR, type SipMessage, type SippResult } from './sipp.ts';
 import type { Stack } from './stack.ts';
 
@@ -27,11 +26,6 @@ export type GenesysCall = Readonly<{
   trailingSilenceSeconds: number;
   /** Digit pressed after speaking (sipp's RFC 2833 pcap). */
   digit: '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'pound' | 'star';
-  /**
-   * Keys the caller types where the scenario plays `caller-keys.pcap`: RFC 2833
-   * events for 0-9, `*`, `#`, and `,` for a one-second pause (see dtmf-pcap.ts).
-   */
-  keys?: string;
   /** A ready WAV (8 kHz mu-law) the caller plays instead of synthesized speech. */
   audioFile?: string;
   /** sipfrag status line Genesys reports in its NOTIFY. */
@@ -87,8 +81,6 @@ export async function placeGenesysCall(
       trailingSilenceSeconds: call.trailingSilenceSeconds,
     });
   }
-  const keysFile = join(stack.runDir, 'caller-keys.pcap');
-  if (call.keys !== undefined) writeDtmfPcap(keysFile, call.keys);
   const capture = await startRtpCapture(
     stack.ports.genesysMedia,
     join(stack.runDir, 'genesys-media.pcap'),
@@ -106,7 +98,6 @@ export async function placeGenesysCall(
       files: {
         'caller-speech.wav': speechFile,
         'caller-dtmf.pcap': join(SIPP_DTMF_DIR, `dtmf_2833_${call.digit}.pcap`),
-        ...(call.keys === undefined ? {} : { 'caller-keys.pcap': keysFile }),
       },
       keys: {
         ani: call.ani,
