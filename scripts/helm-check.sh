@@ -296,6 +296,14 @@ elif grep -q 'readOnlyRootFilesystem' "$work/policy-bad.txt" && grep -q 'drain t
 else
   bad "policy failed the bad manifest for other reasons"; cat "$work/policy-bad.txt"
 fi
+perl -0pe 's/(name: AGENT_MAX_CALLS\n\s*value: )"\d+"/$1"20"/' "$work/rendered/$latest/minimal.yaml" >"$bad_manifest"
+if node scripts/helm-check/policy.ts "$bad_manifest" >"$work/policy-bad.txt" 2>&1; then
+  bad "policy accepted 20 calls on a 2-core worker"
+elif grep -q '20 calls at the measured' "$work/policy-bad.txt"; then
+  ok "policy rejects more calls than the worker's CPU limit carries at the measured cost of a call"
+else
+  bad "policy failed the many-calls manifest for other reasons"; cat "$work/policy-bad.txt"
+fi
 sed -e 's/^\(\s*\)replicas: 1$/\1replicas: "one"/' -e 's/^\(\s*\)revisionHistoryLimit: 5$/\1revisionHistoryLimits: 5/' \
   "$work/rendered/$latest/minimal.yaml" >"$bad_manifest"
 if kubeconform_run "$latest" "$bad_manifest" >"$work/kc-bad.txt" 2>&1; then

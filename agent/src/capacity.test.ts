@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSampler, workerLoad } from './capacity.ts';
+import { cpuSampler, defaultMaxCalls, defaultWarmProcesses, workerLoad } from './capacity.ts';
 
 describe('workerLoad', () => {
   it('counts calls against the maximum', () => {
@@ -22,5 +22,15 @@ describe('cpuSampler', () => {
     const use = sample();
     expect(use).toBeGreaterThan(0);
     expect(use).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('capacity defaults', () => {
+  it('fits calls into 80% of the cores at the measured cost of a call', () => {
+    expect([1, 2, 4, 8].map(defaultMaxCalls)).toEqual([2, 4, 9, 18]);
+  });
+
+  it('keeps a warm pool the size of the capacity, at most four', () => {
+    expect([1, 2, 4, 18].map(defaultWarmProcesses)).toEqual([1, 2, 4, 4]);
   });
 });

@@ -7,6 +7,44 @@
  */
 import { cpus } from 'node:os';
 
+/**
+ * CPU one talking call costs a worker, in cores: its job process (the
+ * framework's audio pipeline on the JS thread, WebRTC's threads, Silero) and
+ * its share of the inference process. Measured with `make bench` on the
+ * cloud-shaped voice, 2026-12-02 (2-core EPYC): 0.33 to 0.37 of a core per
+ * talking call at 4 to 12 callers (docs/benchmark.md).
+ */
+export const CALL_CPU_CORES = 0.35;
+
+/** Share of the worker's cores calls may use, leaving room for call starts and bursts. */
+export const CALL_CPU_BUDGET = 0.8;
+
+/** Warm job processes a worker keeps by default at most: each idle one costs about 1% of a core and 150 MB. */
+export const MAX_DEFAULT_WARM_PROCESSES = 4;
+
+/**
+ * Calls a worker on `cores` CPUs takes by default: as many as fit in
+ * {@link CALL_CPU_BUDGET} of them at the measured {@link CALL_CPU_CORES} each,
+ * at least one.
+ *
+ * @example
+ * defaultMaxCalls(2); // 4
+ */
+export function defaultMaxCalls(cores: number): number {
+  return Math.max(1, Math.floor((cores * CALL_CPU_BUDGET) / CALL_CPU_CORES + 1e-9));
+}
+
+/**
+ * Warm job processes by default: enough to answer a burst up to capacity
+ * without a process start, at most {@link MAX_DEFAULT_WARM_PROCESSES}.
+ *
+ * @example
+ * defaultWarmProcesses(8); // 4
+ */
+export function defaultWarmProcesses(maxCalls: number): number {
+  return Math.min(maxCalls, MAX_DEFAULT_WARM_PROCESSES);
+}
+
 export type CapacityPolicy = Readonly<{
   /** Calls one worker takes at most. */
   maxCalls: number;

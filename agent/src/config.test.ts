@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 import { ConfigError, loadAgentConfig } from './config.ts';
+import { defaultMaxCalls } from './capacity.ts';
 
 const ROUTING_FILE = fileURLToPath(new URL('../../livekit-config/routing.yaml', import.meta.url));
 
@@ -55,6 +57,7 @@ describe('loadAgentConfig', () => {
     const config = loadAgentConfig({ ...validEnv(), PATH: '/usr/bin', HOME: '/root' });
     expect(Object.keys(config).sort()).toEqual([
       'capacity',
+      'compileCacheDir',
       'dataActions',
       'dispatch',
       'drainTimeoutSeconds',
@@ -87,6 +90,30 @@ describe('loadAgentConfig', () => {
     ).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be an http/);
     expect(() => loadAgentConfig({ ...validEnv(), GVA_METRICS_UDP: '10.0.0.1:9' })).toThrow(
       /GVA_METRICS_UDP/,
+    );
+  });
+
+  it('sizes capacity from the cores and keeps a warm pool of at most four by default', () => {
+    const config = loadAgentConfig(validEnv());
+    expect(config.capacity.maxCalls).toBe(defaultMaxCalls(availableParallelism()));
+    expect(config.capacity.warmProcesses).toBe(Math.min(config.capacity.maxCalls, 4));
+    const set = loadAgentConfig({
+      ...validEnv(),
+      AGENT_MAX_CALLS: '12',
+      AGENT_WARM_PROCESSES: '9',
+    });
+    expect(set.capacity).toMatchObject({ maxCalls: 12, warmProcesses: 9 });
+    expect(() => loadAgentConfig({ ...validEnv(), AGENT_WARM_PROCESSES: '0' })).toThrow(
+      /AGENT_WARM_PROCESSES/,
+    );
+  });
+
+  it('shares a compile cache with the job processes unless it is turned off', () => {
+    expect(loadAgentConfig(validEnv()).compileCacheDir).toMatch(
+      /genesys-voice-agent-compile-cache$/,
+    );
+    expect(loadAgentConfig({ ...validEnv(), AGENT_COMPILE_CACHE_DIR: 'off' }).compileCacheDir).toBe(
+      undefined,
     );
   });
 

@@ -3,12 +3,12 @@
  * frozen. Nothing else in the agent reads `process.env`.
  */
 import { configError, readEnv, setVariables, sharedEnv } from '../../contracts/env.ts';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
-import type { CapacityPolicy } from './capacity.ts';
+import { defaultMaxCalls, defaultWarmProcesses, type CapacityPolicy } from './capacity.ts';
 import {
   parseVoiceSettings,
   VoiceSettingsError,
@@ -21,19 +21,21 @@ const envSchema = z.object({
   /** Worker health/status HTTP port (agents-js serves `/` and `/worker`). */
   AGENT_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   AGENT_HEALTH_HOST: z.string().default('0.0.0.0'),
-  /** Calls one worker takes before it reports itself full. */
-  AGENT_MAX_CALLS: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * Calls one worker takes before it reports itself full. Default: what the
+   * machine's cores carry at the measured cost of a call (capacity.ts).
+   */
+  AGENT_MAX_CALLS: z.coerce.number().int().min(1).max(1000).optional(),
   /**
    * Job processes kept started and prewarmed ahead of calls. A process takes
-   * about a second of CPU to start, one at a time, so a burst is answered at
-   * once only up to this many callers; each idle one holds about 150 MB.
-   * Default: AGENT_MAX_CALLS, so a burst up to the worker's capacity never waits
-   * for a process start.
+   * about 1.5 s of CPU to start, one at a time, so a burst is answered at
+   * once only up to this many callers; each idle one holds about 150 MB and
+   * 1% of a core. Default: AGENT_MAX_CALLS, at most 4.
    */
   AGENT_WARM_PROCESSES: z.coerce.number().int().min(1).max(1000).optional(),
   /**
    * Node's compile cache for the job processes (each one imports the whole
-   * framework: about half its start-up CPU is compiling it); empty turns it off.
+   * framework: about half its start-up CPU is compiling it); `off` turns it off.
    */
   AGENT_COMPILE_CACHE_DIR: z.string().default(join(tmpdir(), 'genesys-voice-agent-compile-cache')),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
@@ -110,16 +112,17 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     if (err instanceof VoiceSettingsError) throw configError('agent', err.issues);
     throw err;
   }
+  const maxCalls = e.AGENT_MAX_CALLS ?? defaultMaxCalls(availableParallelism());
   return deepFreeze({
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
     routing: loadRouting(e.ROUTING_FILE),
     health: { host: e.AGENT_HEALTH_HOST, port: e.AGENT_HEALTH_PORT },
     capacity: {
-      maxCalls: e.AGENT_MAX_CALLS,
+      maxCalls,
       cpuLimit: e.AGENT_CPU_LOAD_LIMIT,
-      warmProcesses: e.AGENT_WARM_PROCESSES ?? e.AGENT_MAX_CALLS,
+      warmProcesses: e.AGENT_WARM_PROCESSES ?? defaultWarmProcesses(maxCalls),
     },
-    compileCacheDir: e.AGENT_COMPILE_CACHE_DIR || undefined,
+    compileCacheDir: e.AGENT_COMPILE_CACHE_DIR === 'off' ? undefined : e.AGENT_COMPILE_CACHE_DIR,
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
     dataActions: { baseUrl: e.DATA_ACTIONS_URL, token: e.DATA_ACTIONS_TOKEN },

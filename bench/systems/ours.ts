@@ -21,9 +21,6 @@ export const FRAMEWORK_TURN_DEFAULTS: Readonly<Record<string, string>> = Object.
   PREEMPTIVE_GENERATION: 'true',
 });
 
-/** The largest burst in any plan: the warm pool the benchmark's worker keeps. */
-export const BENCH_WARM_PROCESSES = 25;
-
 /**
  * Environment for our worker in the benchmark.
  *
@@ -38,9 +35,6 @@ export function ourWorkerEnv(
     ...voiceEnv,
     // No admission ceiling: every caller offered reaches the worker.
     AGENT_MAX_CALLS: '1000',
-    // A pool sized like the largest burst offered, as AGENT_WARM_PROCESSES
-    // defaults to a worker's capacity (1000 warm processes would not fit).
-    AGENT_WARM_PROCESSES: String(BENCH_WARM_PROCESSES),
     AGENT_CPU_LOAD_LIMIT: '0',
     ...(system === 'ours-defaults' ? FRAMEWORK_TURN_DEFAULTS : {}),
   };

@@ -19,10 +19,11 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { parseRouting } from '../../contracts/routing.ts';
+import { CALL_CPU_BUDGET, CALL_CPU_CORES, defaultMaxCalls } from '../../agent/src/capacity.ts';
 
 /** The worker's defaults (agent/src/config.ts) when the env does not set them. */
 const DEFAULT_CPU_LOAD_LIMIT = 0.9;
-const DEFAULT_MAX_CALLS = 8;
+const DEFAULT_MAX_CALLS = defaultMaxCalls(1);
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 const LONG_RUNNING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const SECRET_ENV = /SECRET|PASSWORD|API_KEY|TOKEN/;
@@ -214,10 +215,16 @@ function checkAgent(r: Resource, pod: Obj, all: readonly Resource[], report: Rep
     `${hpa.name}: CPU target ${target}% of the request is ${load.toFixed(0)}% of the limit, ` +
       `below the worker's CPU load limit ${cpuLimit * 100}%`,
   );
+  const maxCalls = Number(envValue(container, 'AGENT_MAX_CALLS') ?? DEFAULT_MAX_CALLS);
+  const cores = millicores(at(container, 'resources', 'limits', 'cpu')) / 1000;
+  report.check(
+    maxCalls * CALL_CPU_CORES <= cores * CALL_CPU_BUDGET + 1e-9,
+    `${r.name}: ${maxCalls} calls at the measured ${CALL_CPU_CORES} cores each fit in ` +
+      `${CALL_CPU_BUDGET * 100}% of the ${cores}-core CPU limit`,
+  );
   const calls = metrics.find((m) => m.type === 'Pods');
   if (calls !== undefined) {
     const perPod = Number(at(calls, 'pods', 'target', 'averageValue'));
-    const maxCalls = Number(envValue(container, 'AGENT_MAX_CALLS') ?? DEFAULT_MAX_CALLS);
     report.check(
       perPod < maxCalls,
       `${hpa.name}: active-calls target ${perPod} per pod is below the worker's ${maxCalls} calls`,
