@@ -136,6 +136,15 @@ export const inboundTrunkSchema = z
      * it (Genesys BYOC over TLS with SRTP cipher suites), plain RTP otherwise.
      */
     mediaEncryption: mediaEncryptionSchema.default('allow'),
+    /**
+     * Longest a caller rings waiting for an agent. livekit-sip answers an
+     * INVITE once an agent has joined the call's room; when none has by
+     * then (every worker full, none running), it refuses the call with
+     * 486 Busy Here, which the Architect flow's failure path routes (to a
+     * queue, voicemail or a callback). Default 3 s: with warm job processes
+     * a caller is answered in about a second.
+     */
+    ringTimeoutSeconds: z.number().int().min(1).max(180).default(3),
   })
   .strict();
 

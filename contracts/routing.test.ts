@@ -77,6 +77,7 @@ describe('parseRouting', () => {
       name: 'genesys-byoc',
       allowedAddresses: ['52.129.96.0/20', 'byoc.example'],
       mediaEncryption: 'allow',
+      ringTimeoutSeconds: 3,
     });
     expect(routing.queues['general']).toEqual({
       target: 'sip:+18005550150@byoc.example:5061;transport=tls',
@@ -511,8 +512,17 @@ describe('inboundTrunk', () => {
         allowedAddresses: ['52.129.96.0/20', 'byoc.example'],
         numbers,
         mediaEncryption,
+        ringTimeoutSeconds: 3,
       });
     }
+  });
+
+  it('takes a ring timeout of 1 to 180 s', () => {
+    expect(parseDoc(withTrunk({ ringTimeoutSeconds: 8 })).inboundTrunk.ringTimeoutSeconds).toBe(8);
+    for (const ringTimeoutSeconds of [0, 181, 2.5, '3'])
+      expect(problemsOf(withTrunk({ ringTimeoutSeconds })).join('\n')).toMatch(
+        /inboundTrunk\.ringTimeoutSeconds/,
+      );
   });
 
   it('refuses a route number the trunk does not accept, at the route', () => {

@@ -52,7 +52,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // Each run starts clean: tests read these logs and must not see an earlier run's lines.
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
-  const routingFile = opts.routingFile ?? join(REPO_ROOT, 'livekit-config/routing.yaml');
+  const routingFile = withRingTimeout(
+    opts.routingFile ?? join(REPO_ROOT, 'livekit-config/routing.yaml'),
+    runDir,
+  );
 
   const lkConfig = parseYaml(
     readFileSync(join(REPO_ROOT, 'livekit-config/livekit.yaml'), 'utf8'),
@@ -224,4 +227,31 @@ function redisPing(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * How long a test stack's calls ring before livekit-sip refuses them, when
+ * the routing file sets no `inboundTrunk.ringTimeoutSeconds`. The product's
+ * 3 s assumes a worker with warm job processes on a machine of its own; a
+ * shared test machine that starts a stack and calls it at once can take
+ * longer to answer, and a test is about its call, not that race. The
+ * admission test sets its own.
+ */
+export const STACK_RING_TIMEOUT_SECONDS = 15;
+
+/** The routing file as the stack runs it: `file` itself, or a copy in `runDir` with the stack's ring timeout. */
+function withRingTimeout(file: string, runDir: string): string {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    return file; // a test of a broken routing file gets it as written
+  }
+  const trunk = (doc as { inboundTrunk?: Record<string, unknown> } | null)?.inboundTrunk;
+  if (typeof trunk !== 'object' || trunk === null || trunk['ringTimeoutSeconds'] !== undefined)
+    return file;
+  trunk['ringTimeoutSeconds'] = STACK_RING_TIMEOUT_SECONDS;
+  const copy = join(runDir, 'routing.yaml');
+  writeFileSync(copy, toYaml(doc));
+  return copy;
 }

@@ -39,6 +39,7 @@ export async function applyPlan(
       headersToAttributes: { ...t.headersToAttributes },
       includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
       ...mediaFields(t.mediaEncryption),
+      ringingTimeout: t.ringTimeoutSeconds,
       // The SDK sends these only when set: no credentials means none on the trunk.
       ...(t.auth && { authUsername: t.auth.username, authPassword: t.auth.password }),
       metadata: ownershipMetadata(t.key, t.hash),

@@ -54,6 +54,7 @@ export function trunkInfo(t: DesiredTrunk, id: string): SIPInboundTrunkInfo {
     headersToAttributes: { ...t.headersToAttributes },
     includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
     ...mediaFields(t.mediaEncryption),
+    ringingTimeout: { seconds: BigInt(t.ringTimeoutSeconds) },
     // A replace, not a patch: credentials removed from the environment are removed here too.
     authUsername: t.auth?.username ?? '',
     authPassword: t.auth?.password ?? '',

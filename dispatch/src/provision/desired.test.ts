@@ -5,6 +5,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import { loadRouting, parseRouting, type RoutingConfig } from '../../../contracts/routing.ts';
 import { headerAttributes, OWNER_TAG } from '../../../contracts/sip-attributes.ts';
+import { trunkInfo } from './builders.ts';
 import { desiredState, ownershipMetadata, readOwnership } from './desired.ts';
 
 const REAL_ROUTING_FILE = fileURLToPath(
@@ -43,9 +44,21 @@ describe('desiredState from livekit-config/routing.yaml', () => {
       allowedAddresses: ['127.0.0.1'],
       headersToAttributes: headerAttributes,
       mediaEncryption: 'allow',
+      ringTimeoutSeconds: 3,
       auth: undefined,
       hash: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+  });
+
+  it("rings a caller no agent takes for the trunk's ring timeout, then livekit-sip refuses the call", () => {
+    const doc = parseYaml(readFileSync(REAL_ROUTING_FILE, 'utf8')) as RoutingDoc;
+    const longer = desiredState(
+      parseDoc({ ...doc, inboundTrunk: { ...doc.inboundTrunk, ringTimeoutSeconds: 10 } }),
+    );
+    expect(longer.trunk.ringTimeoutSeconds).toBe(10);
+    // A changed timeout is a changed trunk: the reconciler updates it.
+    expect(longer.trunk.hash).not.toBe(state.trunk.hash);
+    expect(trunkInfo(longer.trunk, 'ST_1').ringingTimeout?.seconds).toBe(10n);
   });
 
   it('maps exactly the headers the agent reads', () => {

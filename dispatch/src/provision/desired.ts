@@ -34,6 +34,8 @@ export type DesiredTrunk = Readonly<{
   allowedAddresses: readonly string[];
   headersToAttributes: Readonly<Record<string, string>>;
   mediaEncryption: MediaEncryption;
+  /** How long livekit-sip rings before it refuses a call no agent took (486). */
+  ringTimeoutSeconds: number;
   /** From the environment; never log it. Only a keyed fingerprint of it enters `hash`. */
   auth: InboundAuth | undefined;
   hash: string;
@@ -130,6 +132,7 @@ function desiredInboundTrunk(
     allowedAddresses: [...trunk.allowedAddresses].sort(),
     headersToAttributes: { ...headerAttributes },
     mediaEncryption: trunk.mediaEncryption,
+    ringTimeoutSeconds: trunk.ringTimeoutSeconds,
   };
   const auth = copyAuth(inboundAuth);
   const credentials = fingerprint(auth, hashKey);

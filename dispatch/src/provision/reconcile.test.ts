@@ -313,7 +313,7 @@ describe('applyPlan and the inbound trunk', () => {
   };
   const REQUIRE = SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE;
 
-  it('creates it with numbers, media encryption, credentials and ownership metadata', async () => {
+  it('creates it with numbers, media encryption, ring timeout, credentials and ownership metadata', async () => {
     const desired = inboundDesired(AUTH_IN);
     const { result, client } = await apply(desired, []);
     expect(result.trunkId).toBe('ST_in_new');
@@ -326,6 +326,7 @@ describe('applyPlan and the inbound trunk', () => {
         includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
         mediaEncryption: REQUIRE,
         media: new SIPMediaConfig({ encryption: REQUIRE }),
+        ringingTimeout: 3,
         authUsername: 'genesys-byoc',
         authPassword: 'inbound-password-1',
         metadata: ownershipMetadata('inbound-trunk', desired.trunk.hash),
@@ -366,6 +367,7 @@ describe('applyPlan and the inbound trunk', () => {
         includeHeaders: SIPHeaderOptions.SIP_X_HEADERS,
         mediaEncryption: REQUIRE,
         media: new SIPMediaConfig({ encryption: REQUIRE }),
+        ringingTimeout: { seconds: 3n },
         authUsername: 'genesys-byoc',
         authPassword: 'inbound-password-2',
         metadata: ownershipMetadata('inbound-trunk', desired.trunk.hash),
