@@ -75,7 +75,6 @@ const MAX_LINES = 320;
 /** Files still past {@link MAX_LINES}, each to be split; the list may only shrink. */
 const NOT_YET_SPLIT: ReadonlySet<string> = new Set([
   'agent/src/voice/offline/pocketsphinx-stt.ts',
-  'dispatch/src/store/testing/store-contract.ts',
 ]);
 const files = sourceFiles();
 const graph = new Map(files.map((f) => [f, importsOf(f)]));
