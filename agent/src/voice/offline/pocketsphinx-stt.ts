@@ -10,18 +10,10 @@
  * 'telephone'` (the default) starts the decoder with the cepstral mean of
  * G.711 speech; use 'wideband' for 16 kHz sources such as WebRTC callers.
  */
-import {
-  createTimedString,
-  log,
-  normalizeLanguage,
-  shortuuid,
-  stt,
-  type APIConnectOptions,
-  type AudioBuffer,
-} from '@livekit/agents';
-import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
+import { log, shortuuid, stt, type APIConnectOptions, type AudioBuffer } from '@livekit/agents';
 import { contentFile } from './content-file.ts';
 import { buildJsgf, type JsgfGrammar } from './jsgf.ts';
+import { pcmBytes, resampleTo16kMono, speechData } from './pocketsphinx-audio.ts';
 import {
   DEFAULT_DICT_PATH,
   DEFAULT_HMM_DIR,
@@ -30,11 +22,10 @@ import {
   TELEPHONE_CMN_INIT,
 } from './pocketsphinx-model.ts';
 import type { Hypothesis } from './pocketsphinx-output.ts';
-import {
-  POCKETSPHINX_SAMPLE_RATE,
-  PocketsphinxProcess,
-  type PocketsphinxArgs,
-} from './pocketsphinx-process.ts';
+import { PocketsphinxProcess, type PocketsphinxArgs } from './pocketsphinx-process.ts';
+import { PocketsphinxSpeechStream } from './pocketsphinx-stream.ts';
+
+export { PocketsphinxSpeechStream } from './pocketsphinx-stream.ts';
 
 export type PocketsphinxSTTOptions = Readonly<{
   /** Sentences callers are expected to say; the recognizer only knows their words. */
@@ -63,11 +54,6 @@ export type PocketsphinxSTTOptions = Readonly<{
    */
   squelchRms?: number;
 }>;
-
-const EXITED: unique symbol = Symbol('exited');
-
-/** Silence appended on flush beyond the end-of-utterance silence: one 2048-sample read plus slack. */
-const FLUSH_EXTRA_SECONDS = 0.3;
 
 /**
  * @example
@@ -202,225 +188,4 @@ export class PocketsphinxSTT extends stt.STT {
     for (const stream of this.#streams) stream.close();
     this.#streams.clear();
   }
-}
-
-/**
- * A live stream: one decoder process per run, fed as frames arrive. Flush
- * writes end-of-utterance silence so the decoder finishes the current
- * utterance; reported times leave that silence out.
- *
- * @example
- * const stream = recognizer.stream();
- * stream.updateInputStream(audioTrackStream);
- * for await (const event of stream) {
- *   if (event.type === stt.SpeechEventType.FINAL_TRANSCRIPT) console.log(event.alternatives?.[0].text);
- * }
- */
-export class PocketsphinxSpeechStream extends stt.SpeechStream {
-  label = 'offline.PocketsphinxSpeechStream';
-  readonly #stt: PocketsphinxSTT;
-  readonly #requestId = shortuuid();
-  readonly #onClose: Array<() => void> = [];
-  #proc: PocketsphinxProcess | undefined;
-
-  constructor(owner: PocketsphinxSTT, connOptions?: APIConnectOptions) {
-    super(owner, POCKETSPHINX_SAMPLE_RATE, connOptions);
-    this.#stt = owner;
-  }
-
-  /** Process id of the running decoder, if any. */
-  get pid(): number | undefined {
-    return this.#proc?.pid;
-  }
-
-  /** Accepts any channel count; channels are averaged to mono. */
-  override pushFrame(frame: AudioFrame): void {
-    super.pushFrame(frame.channels > 1 ? downmix(frame) : frame);
-  }
-
-  override close(): void {
-    this.#proc?.kill();
-    super.close();
-    for (const listener of this.#onClose.splice(0)) listener();
-  }
-
-  /** Runs `listener` once when the stream is closed. */
-  onClose(listener: () => void): void {
-    this.#onClose.push(listener);
-  }
-
-  protected async run(): Promise<void> {
-    const args = await this.#stt.decoderArgs();
-    const timeline = new Timeline();
-    let pendingUsage = 0;
-    const emit = (event: stt.SpeechEvent) => {
-      if (!this.queue.closed) this.queue.put(event);
-    };
-    const emitUsage = () => {
-      if (pendingUsage <= 0) return;
-      emit({
-        type: stt.SpeechEventType.RECOGNITION_USAGE,
-        requestId: this.#requestId,
-        recognitionUsage: { audioDuration: pendingUsage },
-      });
-      pendingUsage = 0;
-    };
-    const onHypothesis = (hyp: Hypothesis) => {
-      if (!hyp.text) return;
-      const offset = this.startTimeOffset;
-      const words = hyp.words.map((w) => ({
-        ...w,
-        startTime: timeline.streamTime(w.startTime),
-        endTime: timeline.streamTime(w.endTime),
-      }));
-      const data = speechData(this.#stt.language, hyp.text, words, offset);
-      emit({ type: stt.SpeechEventType.START_OF_SPEECH, requestId: this.#requestId });
-      emit({
-        type: stt.SpeechEventType.FINAL_TRANSCRIPT,
-        requestId: this.#requestId,
-        alternatives: [data],
-      });
-      emit({
-        type: stt.SpeechEventType.END_OF_SPEECH,
-        requestId: this.#requestId,
-        alternatives: [data],
-      });
-      emitUsage();
-    };
-
-    if (this.abortSignal.aborted) return;
-    const proc = await PocketsphinxProcess.start(args, onHypothesis);
-    if (this.abortSignal.aborted) {
-      proc.kill();
-      return;
-    }
-    this.#proc = proc;
-    const onAbort = () => proc.kill();
-    this.abortSignal.addEventListener('abort', onAbort, { once: true });
-    const exited = proc.closed.then((): typeof EXITED => EXITED);
-    try {
-      for (;;) {
-        const next = await Promise.race([this.input.next(), exited]);
-        if (this.abortSignal.aborted) return;
-        if (next === EXITED) throw proc.failure('exited while audio was streaming');
-        if (next.done) break;
-        if (next.value === stt.SpeechStream.FLUSH_SENTINEL) {
-          const seconds = args.endSilenceFrames / 100 + FLUSH_EXTRA_SECONDS;
-          timeline.insertSilence(seconds);
-          await proc.write(new Uint8Array(Math.round(seconds * POCKETSPHINX_SAMPLE_RATE) * 2));
-          continue;
-        }
-        const frame = next.value;
-        if (frame.sampleRate !== POCKETSPHINX_SAMPLE_RATE || frame.channels !== 1) {
-          throw new Error(
-            `expected 16 kHz mono frames, got ${frame.sampleRate} Hz x${frame.channels}`,
-          );
-        }
-        const seconds = frame.samplesPerChannel / POCKETSPHINX_SAMPLE_RATE;
-        timeline.addAudio(seconds);
-        pendingUsage += seconds;
-        await proc.write(squelch(pcmBytes(frame), this.#stt.squelchRms));
-      }
-      await proc.finish();
-      emitUsage();
-    } finally {
-      this.abortSignal.removeEventListener('abort', onAbort);
-      proc.kill();
-    }
-  }
-}
-
-/**
- * Maps decoder time (seconds of PCM written, including silence inserted on
- * flush) back to stream time (seconds of audio pushed).
- */
-class Timeline {
-  #written = 0;
-  readonly #insertions: Array<{ at: number; seconds: number }> = [];
-
-  addAudio(seconds: number): void {
-    this.#written += seconds;
-  }
-
-  insertSilence(seconds: number): void {
-    this.#insertions.push({ at: this.#written, seconds });
-    this.#written += seconds;
-  }
-
-  streamTime(decoderTime: number): number {
-    let shift = 0;
-    for (const { at, seconds } of this.#insertions) {
-      if (decoderTime <= at) break;
-      shift += Math.min(seconds, decoderTime - at);
-    }
-    return decoderTime - shift;
-  }
-}
-
-function speechData(
-  language: string,
-  text: string,
-  words: Hypothesis['words'],
-  offset: number,
-): stt.SpeechData {
-  const first = words[0];
-  const last = words.at(-1);
-  return {
-    language: normalizeLanguage(language),
-    text,
-    startTime: (first?.startTime ?? 0) + offset,
-    endTime: (last?.endTime ?? 0) + offset,
-    // The grammar search has no word posteriors; 1 is what agents-js assumes when none is given.
-    confidence: 1,
-    words: words.map((w) =>
-      createTimedString({
-        text: w.word,
-        startTime: w.startTime + offset,
-        endTime: w.endTime + offset,
-        confidence: 1,
-        startTimeOffset: offset,
-      }),
-    ),
-  };
-}
-
-function pcmBytes(frame: AudioFrame): Uint8Array {
-  return new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-}
-
-function downmix(frame: AudioFrame): AudioFrame {
-  const { channels, samplesPerChannel } = frame;
-  const mono = new Int16Array(samplesPerChannel);
-  for (let i = 0; i < samplesPerChannel; i++) {
-    let sum = 0;
-    for (let c = 0; c < channels; c++) sum += frame.data[i * channels + c] ?? 0;
-    mono[i] = Math.round(sum / channels);
-  }
-  return new AudioFrame(mono, frame.sampleRate, 1, samplesPerChannel);
-}
-
-function* resampleTo16kMono(frames: readonly AudioFrame[]): Generator<AudioFrame> {
-  let resampler: AudioResampler | undefined;
-  for (const raw of frames) {
-    const frame = raw.channels > 1 ? downmix(raw) : raw;
-    if (frame.sampleRate === POCKETSPHINX_SAMPLE_RATE) {
-      yield frame;
-      continue;
-    }
-    resampler ??= new AudioResampler(frame.sampleRate, POCKETSPHINX_SAMPLE_RATE);
-    yield* resampler.push(frame);
-  }
-  if (resampler) {
-    yield* resampler.flush();
-    resampler.close();
-  }
-}
-
-/** Zeroes a 16-bit PCM chunk whose RMS is below `threshold` (see `squelchRms`). */
-export function squelch(pcm: Uint8Array, threshold: number): Uint8Array {
-  if (threshold <= 0 || pcm.length < 2) return pcm;
-  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2));
-  let sum = 0;
-  for (const v of samples) sum += v * v;
-  return Math.sqrt(sum / samples.length) < threshold ? new Uint8Array(pcm.length) : pcm;
 }

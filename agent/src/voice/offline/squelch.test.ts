@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { squelch } from './pocketsphinx-stt.ts';
+import { squelch } from './pocketsphinx-audio.ts';
 
 const chunk = (amplitude: number) => {
   const samples = new Int16Array(320);
