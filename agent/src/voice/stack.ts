@@ -21,12 +21,17 @@ export function createVoiceStack(
   call: CallContext,
   vad: VAD,
 ): CallVoice {
+  const recognizer = new PocketsphinxSTT({
+    phrases: persona.offline.intents.flatMap((i) => [...i.phrases, ...(i.examples ?? [])]),
+    keywords: [...persona.keyterms],
+  });
+  // The recognizer that hears the call builds its grammar now, so a grammar
+  // the dictionary cannot serve fails the call's set-up, not its first turn;
+  // as a cloud recognizer's fallback it waits until it takes over.
+  if (config.voice.stt.provider === 'offline') void recognizer.droppedWords;
   const built = buildCallVoice(config.voice, persona, vad, {
     llm: new RulesLLM(persona, call),
-    stt: new PocketsphinxSTT({
-      phrases: persona.offline.intents.flatMap((i) => [...i.phrases, ...(i.examples ?? [])]),
-      keywords: [...persona.keyterms],
-    }),
+    stt: recognizer,
     espeakVoice: persona.voice.espeakVoice ?? config.offlineVoice.ttsVoice,
   });
   // Name what stands in for a missing provider, for operators reading the logs.
