@@ -21,6 +21,7 @@ import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
 import { createConsultRunner } from '../transfer/warm/runner.ts';
 import { playAnnouncement } from '../voice/announcement.ts';
 import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
+import { CallAudioInput } from '../voice/audio/call-input.ts';
 import { CALL_AUDIO_SAMPLE_RATE } from '../voice/audio/rates.ts';
 import { GreetingCache } from '../voice/greeting-cache.ts';
 import { createVoiceStack } from '../voice/stack.ts';
@@ -127,6 +128,7 @@ function openAgentSession<ProcessData>(
     vad: stack.vad,
     turnHandling: stack.turnHandling,
   });
+  let callerAudio: CallAudioInput | undefined;
   // The apology is recorded now, offline, so it plays whatever fails later.
   const apology = greetings
     .frames({
@@ -146,17 +148,22 @@ function openAgentSession<ProcessData>(
     get userState() {
       return session.userState;
     },
-    close: () => session.close(),
-    start: (agent, callerIdentity) =>
-      session.start({
+    // The session drops its audio input on close without closing it.
+    close: async () => {
+      await session.close();
+      await callerAudio?.close();
+    },
+    start: (agent, callerIdentity) => {
+      // The caller's audio comes in 40 ms frames, not the room input's 10 ms (voice/audio/call-input.ts).
+      callerAudio = new CallAudioInput(ctx.room, callerIdentity);
+      session.input.audio = callerAudio;
+      return session.start({
         agent,
         room: ctx.room,
-        inputOptions: {
-          participantIdentity: callerIdentity,
-          audioSampleRate: CALL_AUDIO_SAMPLE_RATE,
-        },
+        inputOptions: { participantIdentity: callerIdentity },
         outputOptions: { audioSampleRate: CALL_AUDIO_SAMPLE_RATE },
-      }),
+      });
+    },
     greet: (greeting) =>
       void greetings.say(
         session,

@@ -12,3 +12,11 @@
  * the way out, ElevenLabs speaks 16 kHz PCM and livekit-sip encodes 8 kHz.
  */
 export const CALL_AUDIO_SAMPLE_RATE = 16_000;
+
+/**
+ * The length of the caller's audio frames inside the agent (call-input.ts).
+ * Longer frames mean less per-frame work but a later VAD decision: 40 ms
+ * adds at most 30 ms to when the end of speech is heard, and took most of
+ * the measured saving (20 ms gained less, 100 ms no more).
+ */
+export const CALL_AUDIO_FRAME_MS = 40;
