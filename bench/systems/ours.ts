@@ -4,6 +4,8 @@
  * callers, not where its configured ceiling is), or with the framework's own
  * turn-taking defaults instead of our telephony tuning.
  */
+import { availableParallelism } from 'node:os';
+import { defaultMaxCalls, defaultWarmProcesses } from '../../agent/src/capacity.ts';
 import type { SystemName } from '../plan.ts';
 
 /**
@@ -36,6 +38,8 @@ export function ourWorkerEnv(
     // No admission ceiling: every caller offered reaches the worker.
     AGENT_MAX_CALLS: '1000',
     AGENT_CPU_LOAD_LIMIT: '0',
+    // The warm pool a worker on this machine keeps by default, not the test stacks' smaller one.
+    AGENT_WARM_PROCESSES: String(defaultWarmProcesses(defaultMaxCalls(availableParallelism()))),
     ...(system === 'ours-defaults' ? FRAMEWORK_TURN_DEFAULTS : {}),
   };
 }
