@@ -60,6 +60,14 @@ export const callOutcomeSchema = z.enum(['transferred', 'caller_hung_up', 'agent
 export type CallOutcome = z.output<typeof callOutcomeSchema>;
 
 /**
+ * A call record's outcome: how its agent job ended, or `refused` when no
+ * agent ever took the call and livekit-sip turned the INVITE away at the
+ * trunk's ring timeout (486 Busy Here); dispatch writes those records.
+ */
+export const recordOutcomeSchema = z.enum([...callOutcomeSchema.options, 'refused']);
+export type RecordOutcome = z.output<typeof recordOutcomeSchema>;
+
+/**
  * Whether a reason code is one of ours (a value read back from UUI or a header).
  *
  * @example

@@ -10,9 +10,12 @@
  * a 409); dispatch delivers it to the routing file's `callRecords.webhooks`.
  */
 import { z } from 'zod';
-import { callOutcomeSchema, handoffReasonSchema, transferStatusSchema } from './call-outcome.ts';
+import { handoffReasonSchema, recordOutcomeSchema, transferStatusSchema } from './call-outcome.ts';
 
 const id = z.string().min(1).max(200);
+
+/** The `jobId` of the record of a call no agent job ever took (outcome `refused`). */
+export const NO_AGENT_JOB = 'none';
 
 export const transferAttemptRecordSchema = z
   .object({
@@ -28,7 +31,10 @@ export const transferAttemptRecordSchema = z
 
 export const newCallRecordSchema = z
   .object({
-    /** LiveKit room and agent job: one record per job (a recovered call has several). */
+    /**
+     * LiveKit room and agent job: one record per job (a recovered call has
+     * several); {@link NO_AGENT_JOB} for a call no agent took.
+     */
     room: id,
     jobId: id,
     sipCallId: id,
@@ -37,7 +43,7 @@ export const newCallRecordSchema = z
     persona: id,
     startedAt: z.iso.datetime(),
     endedAt: z.iso.datetime(),
-    outcome: callOutcomeSchema,
+    outcome: recordOutcomeSchema,
     /** Why the caller went to a human, when they did. */
     escalationReason: handoffReasonSchema.optional(),
     transfers: z.array(transferAttemptRecordSchema).max(20).default([]),

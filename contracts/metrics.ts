@@ -61,6 +61,8 @@ export const DISPATCH_METRICS = Object.freeze({
   livekitWebhooksTotal: 'gva_dispatch_livekit_webhooks_total',
   /** Counter: call records stored (one per agent job). */
   callRecordsTotal: 'gva_dispatch_call_records_total',
+  /** Counter{route}: calls no agent took, refused by livekit-sip at the trunk's ring timeout. */
+  refusedCallsTotal: 'gva_dispatch_refused_calls_total',
   /**
    * Counter{webhook, result}: call-record webhook delivery attempts; result is
    * `delivered` (2xx), `retry` (failed, tried again later) or `failed` (gave up).

@@ -4,7 +4,9 @@
  * Here (what the Architect flow's failure path routes), instead of ringing
  * for livekit-sip's own three minutes. The stack runs no agent worker, as
  * when every worker is full or none is up; dispatch provisions the trunk
- * from test/fixtures/routing-admission.yaml (ringTimeoutSeconds: 3).
+ * from test/fixtures/routing-admission.yaml (ringTimeoutSeconds: 3). The
+ * refused call keeps its record: dispatch writes it from LiveKit's webhook
+ * and counts it.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ import { startStack, type Stack } from './harness/stack.ts';
 import { REPO_ROOT } from './harness/tools.ts';
 
 const RING_TIMEOUT_S = 3;
+const CNV = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
 
 let stack: Stack;
 let call: GenesysCallReport;
@@ -31,7 +34,7 @@ beforeAll(async () => {
   call = await placeGenesysCall(stack, {
     ...defaultGenesysCall,
     scenario: 'genesys-caller-refused.xml',
-    conversationId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+    conversationId: CNV,
     speech: '',
   });
 });
@@ -63,4 +66,45 @@ describe('a caller no agent takes', () => {
   it('hears nothing from the bridge', () => {
     expect(call.heard.voicedMs).toBe(0);
   });
+
+  it('keeps a call record an operator finds by the conversation id: refused, no agent job', async () => {
+    const calls = await until(async () => {
+      const res = await fetch(
+        `http://127.0.0.1:${stack.ports.dispatch}/v1/calls?genesysConversationId=${CNV}`,
+        { headers: { authorization: `Bearer ${stack.dispatchToken}` } },
+      );
+      const body = (await res.json()) as { calls: Record<string, unknown>[] };
+      return body.calls.length > 0 ? body.calls : undefined;
+    }, 'the refused call record');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      genesysConversationId: CNV,
+      route: 'overflow',
+      persona: 'overflow',
+      jobId: 'none',
+      outcome: 'refused',
+      transfers: [],
+      latency: { turns: 0 },
+    });
+    const rang =
+      Date.parse(String(calls[0]?.['endedAt'])) - Date.parse(String(calls[0]?.['startedAt']));
+    // The webhook's time has a resolution of one second.
+    expect(rang).toBeGreaterThanOrEqual((RING_TIMEOUT_S - 1) * 1000);
+  });
+
+  it("counts the refusal in dispatch's metrics, by route", async () => {
+    const res = await fetch(`http://127.0.0.1:${stack.ports.dispatch}/metrics`);
+    expect(await res.text()).toMatch(/^gva_dispatch_refused_calls_total\{route="overflow"\} 1$/m);
+  });
 });
+
+/** Polls `probe` until it returns a value, for up to 10 s. */
+async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -16,6 +16,7 @@ import { log } from './log.ts';
 import { outboundCallsVia } from './outbound/wiring.ts';
 import { desiredState } from './provision/desired.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
+import { refusedCalls } from './admission/refused-call.ts';
 import { callRecovery } from './recovery/wiring.ts';
 import { SipAdmin } from './provision/sip-api.ts';
 import { routingWarnings } from './provision/warnings.ts';
@@ -119,6 +120,16 @@ if (command === 'apply') {
       apiSecret,
       deleteRoom: roomDeleter(rooms),
       recover: callRecovery(config.routing, rooms, { apiUrl, apiKey, apiSecret }),
+      recordRefused: refusedCalls({
+        routing: config.routing,
+        store: (call) =>
+          store.createCallRecord(
+            call,
+            config.callRecordWebhooks.map((w) => w.name),
+          ),
+        count: (route) => metrics.refusedCalls.inc({ route }),
+        stored: outbox.wake,
+      }),
     },
     outboundCalls: outboundCallsVia(config.routing, config.livekit),
     callRecords: { webhooks: config.callRecordWebhooks.map((w) => w.name), stored: outbox.wake },

@@ -7,7 +7,8 @@
  * What dispatch does with them: when one leg of a bridged room (the caller or
  * the human, see contracts/bridge.ts) leaves, it deletes the room, so that
  * livekit-sip hangs up the other leg; when an agent leaves a call undecided,
- * recovery sends another (dispatch/src/recovery/).
+ * recovery sends another (dispatch/src/recovery/); when livekit-sip refused a
+ * caller no agent took, it stores that call's record (dispatch/src/admission/).
  */
 import type { WebhookEvent } from '@livekit/protocol';
 import type { Handler } from 'hono';
@@ -33,6 +34,8 @@ export type LiveKitWebhookDeps = Readonly<{
    * logged, never answered to LiveKit.
    */
   recover?: (event: WebhookEvent) => Promise<unknown>;
+  /** Called with every event too; records a call no agent took (dispatch/src/admission/). */
+  recordRefused?: (event: WebhookEvent) => Promise<unknown>;
 }>;
 
 /** A leg of a bridged room that left it. */
@@ -71,6 +74,14 @@ export function livekitWebhook(deps: LiveKitWebhookDeps, metrics: DispatchMetric
     if (deps.recover && received.event === 'participant_left') {
       void deps.recover(received).catch((err: unknown) =>
         log.error('call recovery failed', {
+          room: received.room?.name,
+          error: (err as Error).message,
+        }),
+      );
+    }
+    if (deps.recordRefused && received.event === 'participant_left') {
+      void deps.recordRefused(received).catch((err: unknown) =>
+        log.error('refused call not recorded', {
           room: received.room?.name,
           error: (err as Error).message,
         }),

@@ -60,6 +60,8 @@ export type DispatchMetrics = Readonly<{
   livekitWebhooks: Counter<'event'>;
   /** Call records stored. */
   callRecords: Counter;
+  /** Calls no agent took, by `route` (livekit-sip refused them at the ring timeout). */
+  refusedCalls: Counter<'route'>;
   /** Call-record webhook delivery attempts, by `webhook` (its name) and `result`. */
   webhookDeliveries: Counter<'webhook' | 'result'>;
   /** Counts one reconcile run and sets `provisioned` from its result. */
@@ -136,6 +138,12 @@ export function createDispatchMetrics(options: DispatchMetricsOptions = {}): Dis
     callRecords: new Counter({
       name: DISPATCH_METRICS.callRecordsTotal,
       help: 'Call records stored.',
+      registers,
+    }),
+    refusedCalls: new Counter({
+      name: DISPATCH_METRICS.refusedCallsTotal,
+      help: 'Calls no agent took, refused by livekit-sip at the ring timeout, by route.',
+      labelNames: ['route'] as const,
       registers,
     }),
     webhookDeliveries: new Counter({
