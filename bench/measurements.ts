@@ -50,6 +50,8 @@ export type CallMeasurement = Readonly<{
   finalStatus: number | undefined;
   /** INVITE sent to 200 OK received; undefined when never answered. */
   answerMs: number | undefined;
+  /** INVITE sent to the end of ringing: the answer, the refusal or the caller's CANCEL. */
+  ringMs: number | undefined;
   /** 200 OK to the onset of the agent's first speech (the greeting). */
   greetingOnsetMs: number | undefined;
   turns: readonly TurnMeasurement[];

@@ -5,6 +5,8 @@
  * every point (medians of several runs) and adds a steady Poisson load and
  * the typical-provider latencies.
  */
+import { availableParallelism } from 'node:os';
+import { defaultMaxCalls } from '../agent/src/capacity.ts';
 
 /** The worker under test. */
 export type SystemName =
@@ -12,6 +14,11 @@ export type SystemName =
   | 'ours'
   /** Our worker with the framework's own turn-taking defaults, to show what tuning buys. */
   | 'ours-defaults'
+  /**
+   * Our worker with its admission as shipped: the calls it takes by default on
+   * this machine and the product's ring timeout, offered twice that many callers.
+   */
+  | 'ours-admission'
   /** LiveKit Agents for Python, written the way LiveKit's telephony docs show. */
   | 'peer';
 
@@ -46,13 +53,19 @@ const burst = (callers: number): ArrivalPattern => ({
   perSecond: BURST_RATE,
 });
 
+/** Twice the calls a worker on this machine takes by default: the admission row's burst. */
+export function admissionBurst(): ArrivalPattern {
+  return burst(2 * defaultMaxCalls(availableParallelism()));
+}
+
 /** The concurrency points the issue asks for: a single call, then 4, 8, 12 and 25 callers. */
 export const CONCURRENCY = [1, 4, 8, 12, 25] as const;
 
 /**
  * At most 15 minutes on 2 cores: every concurrency point for our worker and
  * the peer on the zero-latency stand-ins and for our offline voice, and the
- * framework defaults at one and four callers.
+ * framework defaults at one and four callers, and the shipped admission
+ * offered twice its capacity.
  *
  * @example
  * quickPlan().groups.map((g) => `${g.system}/${g.voice}`); // ['ours/cloud-zero', 'peer/cloud-zero', …]
@@ -66,6 +79,7 @@ export function quickPlan(): Plan {
       { system: 'ours', voice: 'cloud-zero', loads: all },
       { system: 'peer', voice: 'cloud-zero', loads: all },
       { system: 'ours-defaults', voice: 'cloud-zero', loads: [burst(1), burst(4)] },
+      { system: 'ours-admission', voice: 'cloud-zero', loads: [admissionBurst()] },
       { system: 'ours', voice: 'offline', loads: all },
     ],
   };
@@ -88,6 +102,7 @@ export function fullPlan(): Plan {
   for (const voice of ['cloud-zero', 'cloud-typical'] as const)
     for (const system of ['ours', 'ours-defaults', 'peer'] as const)
       groups.push({ system, voice, loads });
+  groups.push({ system: 'ours-admission', voice: 'cloud-zero', loads: [admissionBurst()] });
   groups.push({ system: 'ours', voice: 'offline', loads });
   groups.push({ system: 'ours-defaults', voice: 'offline', loads });
   return { name: 'full', repetitions: 3, groups };

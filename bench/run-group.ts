@@ -4,10 +4,12 @@
  * the wire and from /proc. The stack is started once per group; between
  * runs it waits until every call's room is empty, so runs do not overlap.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { loadRouting } from '../contracts/routing.ts';
 import { sleep, type ManagedProcess } from '../test/harness/process.ts';
 import { startStack, type Stack } from '../test/harness/stack.ts';
 import { REPO_ROOT } from '../test/harness/tools.ts';
@@ -67,12 +69,15 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     stack = await startStack({
       slot: opts.slot,
       name: `bench-${name}`,
-      routingFile: BENCH_ROUTING_FILE,
+      routingFile:
+        group.system === 'ours-admission'
+          ? shippedRingTimeout(BENCH_ROUTING_FILE, opts.outDir)
+          : BENCH_ROUTING_FILE,
       agent: ours,
       ...(ours
         ? {
             agentEnv: ourWorkerEnv(
-              group.system === 'ours-defaults' ? 'ours-defaults' : 'ours',
+              group.system,
               voiceEnv,
             ),
           }
@@ -213,3 +218,19 @@ async function waitForQuietHost(): Promise<void> {
 
 /** Host CPU use (0-1) below which the machine counts as quiet between loads. */
 const QUIET_CPU = 0.25;
+
+/**
+ * A copy of the benchmark's routing file with the trunk's ring timeout left
+ * to the product's default (3 s): the admission row measures the refusals.
+ */
+function shippedRingTimeout(file: string, dir: string): string {
+  const doc = parseYaml(readFileSync(file, 'utf8')) as { inboundTrunk: Record<string, unknown> };
+  delete doc.inboundTrunk['ringTimeoutSeconds'];
+  mkdirSync(dir, { recursive: true });
+  const copy = join(dir, 'routing-admission.yaml');
+  writeFileSync(copy, toYaml(doc));
+  // Written out: the test stacks would otherwise ring longer (test/harness/stack.ts).
+  doc.inboundTrunk['ringTimeoutSeconds'] = loadRouting(copy).inboundTrunk.ringTimeoutSeconds;
+  writeFileSync(copy, toYaml(doc));
+  return copy;
+}

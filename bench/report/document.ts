@@ -23,6 +23,8 @@ export const pointFigures = z.object({
   transferred: z.number(),
   answerP50Ms: z.number().optional(),
   answerP95Ms: z.number().optional(),
+  /** Longest a caller rang (to the answer, a refusal or their CANCEL). */
+  ringMaxMs: z.number().optional(),
   greetingP50Ms: z.number().optional(),
   turnP50Ms: z.number().optional(),
   turnP95Ms: z.number().optional(),
@@ -53,7 +55,7 @@ const pattern = z.discriminatedUnion('kind', [
 ]);
 
 export const reportPoint = z.object({
-  system: z.enum(['ours', 'ours-defaults', 'peer']),
+  system: z.enum(['ours', 'ours-defaults', 'ours-admission', 'peer']),
   voice: z.enum(['offline', 'cloud-zero', 'cloud-typical']),
   pattern,
   label: z.string(),
@@ -145,6 +147,7 @@ export function pointsOf(runs: readonly RunRecord[]): ReportPoint[] {
         transferred: n((s) => s.transferred),
         answerP50Ms: m((s) => s.answerMs.p50),
         answerP95Ms: m((s) => s.answerMs.p95),
+        ringMaxMs: m((s) => s.ringMs.max),
         greetingP50Ms: m((s) => s.greetingOnsetMs.p50),
         turnP50Ms: m((s) => s.turnMs.p50),
         turnP95Ms: m((s) => s.turnMs.p95),

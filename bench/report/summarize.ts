@@ -15,6 +15,8 @@ export type RunSummary = Readonly<{
   lost: number;
   /** INVITE → 200 OK, answered calls only (abandoned ones are counted above, not here). */
   answerMs: Dist;
+  /** INVITE to the end of ringing, every call (answered, refused or given up). */
+  ringMs: Dist;
   /** 200 OK → onset of the greeting. */
   greetingOnsetMs: Dist;
   /** End of caller speech → onset of agent speech, every turn of every call. */
@@ -71,6 +73,7 @@ export function summarizeRun(
     refused: count('refused'),
     lost: count('lost') + Math.max(0, offered - calls.length),
     answerMs: dist(defined(answered.map((c) => c.answerMs))),
+    ringMs: dist(defined(calls.map((c) => c.ringMs))),
     greetingOnsetMs: dist(defined(calls.map((c) => c.greetingOnsetMs))),
     turnMs: dist(calls.flatMap((c) => c.turns.map((t) => t.latencyMs))),
     unansweredTurns: sum(calls.map((c) => c.unansweredTurns)),

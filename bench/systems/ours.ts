@@ -2,7 +2,8 @@
  * Our worker as the benchmark runs it: the product as shipped, with the
  * admission limits lifted (the benchmark measures how a worker copes with N
  * callers, not where its configured ceiling is), or with the framework's own
- * turn-taking defaults instead of our telephony tuning.
+ * turn-taking defaults instead of our telephony tuning, or with its
+ * admission as shipped (the calls it takes, the 3 s ring timeout).
  */
 import { availableParallelism } from 'node:os';
 import { defaultMaxCalls, defaultWarmProcesses } from '../../agent/src/capacity.ts';
@@ -30,16 +31,24 @@ export const FRAMEWORK_TURN_DEFAULTS: Readonly<Record<string, string>> = Object.
  * ourWorkerEnv('ours-defaults', { VOICE_MODE: 'offline' }).MIN_ENDPOINTING_DELAY_MS; // '500'
  */
 export function ourWorkerEnv(
-  system: Extract<SystemName, 'ours' | 'ours-defaults'>,
+  system: Exclude<SystemName, 'peer'>,
   voiceEnv: Readonly<Record<string, string>>,
 ): Record<string, string> {
+  // The shipped admission: the worker's own call limit (no AGENT_MAX_CALLS).
+  if (system === 'ours-admission') return { ...voiceEnv, AGENT_CPU_LOAD_LIMIT: '0', ...warmPool() };
   return {
     ...voiceEnv,
     // No admission ceiling: every caller offered reaches the worker.
     AGENT_MAX_CALLS: '1000',
     AGENT_CPU_LOAD_LIMIT: '0',
-    // The warm pool a worker on this machine keeps by default, not the test stacks' smaller one.
-    AGENT_WARM_PROCESSES: String(defaultWarmProcesses(defaultMaxCalls(availableParallelism()))),
+    ...warmPool(),
     ...(system === 'ours-defaults' ? FRAMEWORK_TURN_DEFAULTS : {}),
+  };
+}
+
+/** The warm pool a worker on this machine keeps by default, not the test stacks' smaller one. */
+function warmPool(): Record<string, string> {
+  return {
+    AGENT_WARM_PROCESSES: String(defaultWarmProcesses(defaultMaxCalls(availableParallelism()))),
   };
 }

@@ -97,6 +97,7 @@ describe('wire analysis of a run', () => {
       outcome: 'transferred',
       finalStatus: 200,
       answerMs: 600,
+      ringMs: 600,
       greetingOnsetMs: 610,
       // Utterance 0 ends on the wire at 5010 (the log's 30 ms skew is corrected); the agent
       // starts at 5810. Utterance 1 barges in at 6510; the agent stops at 7010, then replies.
@@ -129,8 +130,15 @@ describe('wire analysis of a run', () => {
       outcome: 'refused',
       finalStatus: 486,
       answerMs: undefined,
+      ringMs: 100,
     });
-    expect(byId('abandoned')).toMatchObject({ outcome: 'abandoned', finalStatus: 487 });
+    // The caller stops hearing ringback when it sends CANCEL, not at the 487 that follows.
+    expect(byId('abandoned')).toMatchObject({
+      outcome: 'abandoned',
+      finalStatus: 487,
+      ringMs: 3000,
+    });
+    expect(byId('silent')?.ringMs).toBe(300);
     expect(byId('silent')).toMatchObject({
       outcome: 'lost',
       greetingOnsetMs: undefined,

@@ -121,6 +121,8 @@ function measureCall(
     finalStatus: sip?.finalStatus,
     answerMs:
       sip?.answeredAtMs === undefined ? undefined : Math.round(sip.answeredAtMs - sip.invitedAtMs),
+    ringMs:
+      sip?.ringEndedAtMs === undefined ? undefined : Math.round(sip.ringEndedAtMs - sip.invitedAtMs),
     greetingOnsetMs: conversation?.greetingOnsetMs,
     turns: conversation?.turns ?? [],
     unansweredTurns: conversation?.unansweredTurns ?? 0,

@@ -8,6 +8,7 @@ const answered: CallSignalling = {
   answeredAtMs: 800,
   finalStatus: 200,
   cancelledAtMs: undefined,
+  ringEndedAtMs: 800,
   referAtMs: undefined,
   referTarget: undefined,
   bridgeByeAtMs: undefined,

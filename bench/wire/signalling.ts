@@ -15,6 +15,11 @@ export type CallSignalling = Readonly<{
   finalStatus: number | undefined;
   /** First CANCEL the caller sent. */
   cancelledAtMs: number | undefined;
+  /**
+   * When the caller stopped hearing ringback: the answer, the refusal (a final
+   * status other than an authentication challenge) or the caller's CANCEL.
+   */
+  ringEndedAtMs: number | undefined;
   referAtMs: number | undefined;
   referTarget: string | undefined;
   /** First BYE from the bridge, and from the caller. */
@@ -48,12 +53,15 @@ export function callSignalling(
   );
   const finals = inviteResponses.filter((m) => (m.status ?? 0) >= 300);
   const refer = dialog.find((m) => !fromCaller(m) && m.method === 'REFER');
+  const cancelledAtMs = dialog.find((m) => fromCaller(m) && m.method === 'CANCEL')?.timeMs;
+  const refusal = finals.find((m) => m.status !== 401 && m.status !== 407);
   return {
     callId: invite.callId,
     invitedAtMs: invite.timeMs,
     answeredAtMs: answer?.timeMs,
     finalStatus: answer?.status ?? finals.at(-1)?.status,
-    cancelledAtMs: dialog.find((m) => fromCaller(m) && m.method === 'CANCEL')?.timeMs,
+    cancelledAtMs,
+    ringEndedAtMs: answer?.timeMs ?? minimum(refusal?.timeMs, cancelledAtMs),
     referAtMs: refer?.timeMs,
     referTarget: refer?.referTo === undefined ? undefined : referUri(refer.referTo),
     bridgeByeAtMs: dialog.find((m) => !fromCaller(m) && m.method === 'BYE')?.timeMs,
@@ -73,4 +81,8 @@ export function referUri(value: string): string {
   const v = value.trim();
   const bracketed = /^[^<]*<([^>]*)>/.exec(v);
   return bracketed?.[1] ?? v;
+}
+
+function minimum(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
