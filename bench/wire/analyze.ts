@@ -122,7 +122,9 @@ function measureCall(
     answerMs:
       sip?.answeredAtMs === undefined ? undefined : Math.round(sip.answeredAtMs - sip.invitedAtMs),
     ringMs:
-      sip?.ringEndedAtMs === undefined ? undefined : Math.round(sip.ringEndedAtMs - sip.invitedAtMs),
+      sip?.ringEndedAtMs === undefined
+        ? undefined
+        : Math.round(sip.ringEndedAtMs - sip.invitedAtMs),
     greetingOnsetMs: conversation?.greetingOnsetMs,
     turns: conversation?.turns ?? [],
     unansweredTurns: conversation?.unansweredTurns ?? 0,
