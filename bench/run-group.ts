@@ -76,10 +76,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       agent: ours,
       ...(ours
         ? {
-            agentEnv: ourWorkerEnv(
-              group.system,
-              voiceEnv,
-            ),
+            agentEnv: ourWorkerEnv(group.system, voiceEnv),
           }
         : {}),
       ...(ours && opts.profileDir
