@@ -2,7 +2,7 @@
  * Keypad entry and the handoff policy's exits through the real stack, on the
  * offline voice. sipp plays Genesys: a caller who types account number and
  * PIN as RFC 2833 digits once the agent has asked for each (a reactive
- * caller, test/harness/reactive-call.ts), callers who say nothing at all, a caller who asks
+ * caller, bench/load/reactive-call.ts), callers who say nothing at all, a caller who asks
  * one question too many, and one who outstays the session limit. The route
  * handoff overrides in test/fixtures/routing-exits.yaml make the limits short
  * (silence 3 s, two turns, a 30 s session).
@@ -29,7 +29,7 @@ import {
   placeReactiveCall,
   typeKeys,
   type ReactiveCallReport,
-} from './harness/reactive-call.ts';
+} from '../bench/load/reactive-call.ts';
 import { pcmuAudio } from './harness/rtp-capture.ts';
 import { startStack, type Stack } from './harness/stack.ts';
 import { REPO_ROOT } from './harness/tools.ts';

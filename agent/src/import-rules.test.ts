@@ -3,7 +3,8 @@
  * import cycles; contracts/ is a leaf both services stand on; neither service
  * imports the other; inside the agent, modules import only along the call's
  * flow (a call composes personas, voice, transfers and the policy; none of
- * them reaches back up into call/); and source files stay short.
+ * them reaches back up into call/); source files stay short; and the test
+ * harness never imports the benchmark built on it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -113,6 +114,21 @@ describe('import rules', () => {
         if (bad) wrong.push(`${file} → ${target}`);
       }
     }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the test harness and fakes below the benchmark (bench/ stands on them, never the reverse)', () => {
+    const below = ['test/harness', 'test/fakes'].flatMap((tree) =>
+      readdirSync(join(ROOT, tree), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(tree, f)),
+    );
+    expect(below.length).toBeGreaterThan(0);
+    const wrong = below.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('bench/'))
+        .map((target) => `${file} → ${target}`),
+    );
     expect(wrong).toEqual([]);
   });
 

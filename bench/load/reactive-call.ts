@@ -1,23 +1,24 @@
 /**
  * A simulated Genesys caller who reacts to what the agent does: sipp does the
  * SIP (bench/sipp/bench-caller.xml), and the benchmark's caller media
- * (bench/load/media-call.ts) runs in this process on the Genesys media port,
+ * (media-call.ts) runs in this process on the Genesys media port,
  * hearing the agent through a speech detector over the bridge's PCMU and
  * speaking or typing RFC 4733 keys when the test's script decides. What the
- * wire carried is captured as for {@link placeGenesysCall}.
+ * wire carried is captured as for {@link placeGenesysCall}. It lives with the
+ * benchmark's callers so that the test harness never imports the benchmark.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from '../../bench/load/arrivals.ts';
-import type { CallerLine } from '../../bench/load/caller-behaviour.ts';
-import { CallEnded, MediaCall } from '../../bench/load/media-call.ts';
-import { paceCalls } from '../../bench/load/pacing.ts';
-import { readSippAnswer } from '../../bench/load/sipp-answer.ts';
-import { runSippCaller, type SippCallerResult } from '../../bench/load/sipp-caller.ts';
-import { renderScript } from '../../bench/load/speech.ts';
-import { parseRefer, type ReferSeen } from './genesys-call.ts';
-import { startRtpCapture, type RtpPacket } from './rtp-capture.ts';
-import type { Stack } from './stack.ts';
+import { parseRefer, type ReferSeen } from '../../test/harness/genesys-call.ts';
+import { startRtpCapture, type RtpPacket } from '../../test/harness/rtp-capture.ts';
+import type { Stack } from '../../test/harness/stack.ts';
+import { seededRandom } from './arrivals.ts';
+import type { CallerLine } from './caller-behaviour.ts';
+import { CallEnded, MediaCall } from './media-call.ts';
+import { paceCalls } from './pacing.ts';
+import { readSippAnswer } from './sipp-answer.ts';
+import { runSippCaller, type SippCallerResult } from './sipp-caller.ts';
+import { renderScript } from './speech.ts';
 
 export type ReactiveCall = Readonly<{
   dnis: string;
