@@ -8,11 +8,14 @@
 import { cpus } from 'node:os';
 
 /**
- * CPU one talking call costs a worker, in cores: its job process (the
- * framework's audio pipeline on the JS thread, WebRTC's threads, Silero) and
- * its share of the inference process. Measured with `make bench` on the
- * cloud-shaped voice, 2026-12-02 (2-core EPYC): 0.33 to 0.37 of a core per
- * talking call at 4 to 12 callers (docs/benchmark.md).
+ * CPU one call costs a worker, in cores, for sizing: its job process (the
+ * framework's audio pipeline on the JS thread, WebRTC's threads, Silero),
+ * its share of the inference process, and its start. Measured with `make
+ * bench` on the cloud-shaped voice, 2026-12-02 (2-core EPYC): a talking call
+ * 0.23 to 0.24 of a core at 4 to 12 callers, and each call's job process
+ * start another 1.1 to 1.7 s of CPU, which the warm pool's refill spends
+ * during a burst (docs/benchmark.md). At 8 callers on 2 cores answers
+ * already took up to 19 s, so the figure keeps the start's share in.
  */
 export const CALL_CPU_CORES = 0.35;
 
