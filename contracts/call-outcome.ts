@@ -13,7 +13,8 @@ import { z } from 'zod';
  * `caller_request`, `frustration`, `time_limit`, `turn_limit` and `silence`
  * (contracts/handoff-policy.ts); the agent's call `dtmf_zero`,
  * `out_of_scope`, `persona_route` and `provider_failure`; dispatch
- * `agent_failure`, when replacement agents kept failing.
+ * `agent_failure`, when replacement agents kept failing, and `no_agent`,
+ * when no agent took the call before the ring timeout.
  */
 export const handoffReasonSchema = z.enum([
   'dtmf_zero',
@@ -26,6 +27,7 @@ export const handoffReasonSchema = z.enum([
   'silence',
   'persona_route',
   'agent_failure',
+  'no_agent',
 ]);
 export type HandoffReason = z.output<typeof handoffReasonSchema>;
 

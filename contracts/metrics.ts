@@ -63,6 +63,8 @@ export const DISPATCH_METRICS = Object.freeze({
   callRecordsTotal: 'gva_dispatch_call_records_total',
   /** Counter{route}: calls no agent took, refused by livekit-sip at the trunk's ring timeout. */
   refusedCallsTotal: 'gva_dispatch_refused_calls_total',
+  /** Counter{route, result}: calls no agent took that dispatch handed to the queue (`transferred`, `failed`). */
+  handedOnCallsTotal: 'gva_dispatch_handed_on_calls_total',
   /**
    * Counter{webhook, result}: call-record webhook delivery attempts; result is
    * `delivered` (2xx), `retry` (failed, tried again later) or `failed` (gave up).

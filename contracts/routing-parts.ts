@@ -145,8 +145,21 @@ export const inboundTrunkSchema = z
      * a caller is answered in about a second.
      */
     ringTimeoutSeconds: z.number().int().min(1).max(180).default(3),
+    /**
+     * What becomes of a caller no agent took within the ring timeout:
+     * `refuse` (486 Busy Here at the timeout, for the Architect flow to
+     * route) or `queue`: dispatch answers the call one second before the
+     * timeout and REFERs it to the route's human queue with reason
+     * `no_agent` (dispatch/src/admission/hand-on.ts).
+     */
+    whenNoAgent: z.enum(['refuse', 'queue']).default('refuse'),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.whenNoAgent === 'refuse' || t.ringTimeoutSeconds >= 2, {
+    message:
+      'whenNoAgent: queue needs ringTimeoutSeconds of 2 or more (dispatch answers 1 s before it)',
+    path: ['ringTimeoutSeconds'],
+  });
 
 /** A handoff policy override, kept as written so it merges over the persona's own. */
 export const handoffOverride = z

@@ -78,6 +78,7 @@ describe('parseRouting', () => {
       allowedAddresses: ['52.129.96.0/20', 'byoc.example'],
       mediaEncryption: 'allow',
       ringTimeoutSeconds: 3,
+      whenNoAgent: 'refuse',
     });
     expect(routing.queues['general']).toEqual({
       target: 'sip:+18005550150@byoc.example:5061;transport=tls',
@@ -513,6 +514,7 @@ describe('inboundTrunk', () => {
         numbers,
         mediaEncryption,
         ringTimeoutSeconds: 3,
+        whenNoAgent: 'refuse',
       });
     }
   });
@@ -523,6 +525,16 @@ describe('inboundTrunk', () => {
       expect(problemsOf(withTrunk({ ringTimeoutSeconds })).join('\n')).toMatch(
         /inboundTrunk\.ringTimeoutSeconds/,
       );
+  });
+
+  it('hands callers no agent took to the queue only with a ring timeout of 2 s or more', () => {
+    expect(parseDoc(withTrunk({ whenNoAgent: 'queue' })).inboundTrunk.whenNoAgent).toBe('queue');
+    expect(
+      problemsOf(withTrunk({ whenNoAgent: 'queue', ringTimeoutSeconds: 1 })).join('\n'),
+    ).toMatch(/inboundTrunk\.ringTimeoutSeconds: whenNoAgent: queue needs/);
+    expect(problemsOf(withTrunk({ whenNoAgent: 'voicemail' })).join('\n')).toMatch(
+      /inboundTrunk\.whenNoAgent/,
+    );
   });
 
   it('refuses a route number the trunk does not accept, at the route', () => {

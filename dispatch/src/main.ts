@@ -6,7 +6,7 @@
  *   node dispatch/src/main.ts migrate    bring the database schema up to date and exit
  */
 import { serve } from '@hono/node-server';
-import { RoomServiceClient } from 'livekit-server-sdk';
+import { RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import { RoutingConfigError } from '../../contracts/routing.ts';
 import { ConfigError, loadDispatchConfig, type DispatchConfig } from './config.ts';
 import { createApp } from './http/app.ts';
@@ -16,6 +16,8 @@ import { log } from './log.ts';
 import { outboundCallsVia } from './outbound/wiring.ts';
 import { desiredState } from './provision/desired.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
+import { roomAnswerer } from './admission/answerer.ts';
+import { createNoAgentHandOn } from './admission/hand-on.ts';
 import { refusedCalls } from './admission/refused-call.ts';
 import { callRecovery } from './recovery/wiring.ts';
 import { SipAdmin } from './provision/sip-api.ts';
@@ -110,6 +112,7 @@ if (command === 'apply') {
   });
   const { apiUrl, apiKey, apiSecret } = config.livekit;
   const rooms = new RoomServiceClient(apiUrl, apiKey, apiSecret);
+  const sip = new SipClient(apiUrl, apiKey, apiSecret);
   const app = createApp({
     status: () => ({ provisioned, lastError }),
     store,
@@ -120,6 +123,23 @@ if (command === 'apply') {
       apiSecret,
       deleteRoom: roomDeleter(rooms),
       recover: callRecovery(config.routing, rooms, { apiUrl, apiKey, apiSecret }),
+      handOn: createNoAgentHandOn({
+        routing: config.routing,
+        listParticipants: (room) => rooms.listParticipants(room),
+        answer: roomAnswerer(config.livekit),
+        transferCaller: (room, identity, referTo, headers) =>
+          sip.transferSipParticipant(room, identity, referTo, {
+            playDialtone: false,
+            headers: { ...headers },
+          }),
+        store: (call) =>
+          store.createCallRecord(
+            call,
+            config.callRecordWebhooks.map((w) => w.name),
+          ),
+        count: (route, result) => metrics.handedOnCalls.inc({ route, result }),
+        stored: outbox.wake,
+      }),
       recordRefused: refusedCalls({
         routing: config.routing,
         store: (call) =>

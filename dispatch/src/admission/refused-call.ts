@@ -8,12 +8,12 @@
  * call is `active` until it ends). Counted in `gva_dispatch_refused_calls_total`.
  */
 import { ParticipantInfo_Kind, type WebhookEvent } from '@livekit/protocol';
-import { callContextFromAttributes, CallContextError } from '../../../contracts/call-context.ts';
 import { routeOfCall } from '../../../contracts/call-route.ts';
 import { NO_AGENT_JOB } from '../../../contracts/call-record.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { sipAttributes } from '../../../contracts/sip-attributes.ts';
 import { log } from '../log.ts';
+import { callerContext } from '../queue-refer.ts';
 import type { CreateCallRecordResult, NewCall } from '../store/store.ts';
 
 /** The `route` and `persona` of a refused call whose number no route serves. */
@@ -98,14 +98,4 @@ export function refusedCalls(
     }
     return result.status;
   };
-}
-
-/** The caller's ids, read as the agent reads them; undefined when the attributes lack them. */
-function callerContext(attributes: Readonly<Record<string, string>>) {
-  try {
-    return callContextFromAttributes(attributes);
-  } catch (err) {
-    if (err instanceof CallContextError) return undefined;
-    throw err;
-  }
 }

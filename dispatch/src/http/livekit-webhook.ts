@@ -36,6 +36,8 @@ export type LiveKitWebhookDeps = Readonly<{
   recover?: (event: WebhookEvent) => Promise<unknown>;
   /** Called with every event too; records a call no agent took (dispatch/src/admission/). */
   recordRefused?: (event: WebhookEvent) => Promise<unknown>;
+  /** Called with every event too; hands a caller no agent took to its queue (dispatch/src/admission/). */
+  handOn?: (event: WebhookEvent) => Promise<unknown>;
 }>;
 
 /** A leg of a bridged room that left it. */
@@ -82,6 +84,14 @@ export function livekitWebhook(deps: LiveKitWebhookDeps, metrics: DispatchMetric
     if (deps.recordRefused && received.event === 'participant_left') {
       void deps.recordRefused(received).catch((err: unknown) =>
         log.error('refused call not recorded', {
+          room: received.room?.name,
+          error: (err as Error).message,
+        }),
+      );
+    }
+    if (deps.handOn && received.event === 'participant_joined') {
+      void deps.handOn(received).catch((err: unknown) =>
+        log.error('handing a caller no agent took to the queue failed', {
           room: received.room?.name,
           error: (err as Error).message,
         }),

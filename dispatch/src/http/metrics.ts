@@ -62,6 +62,8 @@ export type DispatchMetrics = Readonly<{
   callRecords: Counter;
   /** Calls no agent took, by `route` (livekit-sip refused them at the ring timeout). */
   refusedCalls: Counter<'route'>;
+  /** Calls no agent took that dispatch handed to the queue, by `route` and `result`. */
+  handedOnCalls: Counter<'route' | 'result'>;
   /** Call-record webhook delivery attempts, by `webhook` (its name) and `result`. */
   webhookDeliveries: Counter<'webhook' | 'result'>;
   /** Counts one reconcile run and sets `provisioned` from its result. */
@@ -144,6 +146,12 @@ export function createDispatchMetrics(options: DispatchMetricsOptions = {}): Dis
       name: DISPATCH_METRICS.refusedCallsTotal,
       help: 'Calls no agent took, refused by livekit-sip at the ring timeout, by route.',
       labelNames: ['route'] as const,
+      registers,
+    }),
+    handedOnCalls: new Counter({
+      name: DISPATCH_METRICS.handedOnCallsTotal,
+      help: 'Calls no agent took that dispatch handed to the human queue, by route and result.',
+      labelNames: ['route', 'result'] as const,
       registers,
     }),
     webhookDeliveries: new Counter({

@@ -15,11 +15,9 @@ import {
   parseDispatchMetadata,
   type DispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
-import { callContextFromAttributes, CallContextError } from '../../../contracts/call-context.ts';
 import { routeOfCall } from '../../../contracts/call-route.ts';
 import { classifyTransferError, nextTargetIsSafe } from '../../../contracts/transfer-outcome.ts';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
-import { buildReferTo, type UuiOptions } from '../../../contracts/genesys-uui.ts';
 import {
   AGENT_ATTRIBUTES,
   recoveryAttempts,
@@ -27,6 +25,7 @@ import {
 } from '../../../contracts/recovery.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { log } from '../log.ts';
+import { queueReferTo } from '../queue-refer.ts';
 
 const AGENT_FAILURE: HandoffReason = 'agent_failure';
 /** Replacement agents a call may get in all (the dispatch metadata's `recovery.attempt` bound). */
@@ -132,7 +131,7 @@ export function createCallRecovery(
       queue: route.humanQueue,
       attempts: attempt - 1,
     });
-    const referTo = agentFailureReferTo(deps.routing, route.name, caller.attributes);
+    const referTo = queueReferTo(deps.routing, route.name, caller.attributes, AGENT_FAILURE);
     for (const target of [queue.target, ...queue.alternates]) {
       try {
         await deps.transferCaller(roomName, caller.identity, referTo(target), {
@@ -156,52 +155,11 @@ export function createCallRecovery(
   };
 }
 
-/**
- * The Refer-To for each of the queue's targets: reason `agent_failure`, the
- * route, and the caller's Genesys context read as the agent reads it.
- */
-function agentFailureReferTo(
-  routing: RoutingConfig,
-  route: string,
-  attributes: Readonly<Record<string, string>>,
-): (target: string) => string {
-  const uuiOptions = routing.transfer.uuiOptions;
-  const call = callerContext(attributes, uuiOptions);
-  const fields = {
-    ai_reason: AGENT_FAILURE,
-    ai_route: route,
-    ...(call?.conversationId ? { ai_cnv: call.conversationId } : {}),
-    ...call?.uui?.fields,
-  };
-  return (target) =>
-    buildReferTo(
-      target,
-      fields,
-      routing.transfer.uuiEncoding,
-      routing.transfer.uuiMaxBytes,
-      uuiOptions,
-    ).uri;
-}
-
 function previousJob(metadata: string | undefined): DispatchMetadata | undefined {
   if (!metadata) return undefined;
   try {
     return parseDispatchMetadata(metadata);
   } catch {
     return undefined;
-  }
-}
-
-/**
- * The caller's Genesys context, read by the parser the agent uses; undefined
- * when the participant lacks what every SIP call has (the caller is handed
- * over anyway, without context).
- */
-function callerContext(attributes: Readonly<Record<string, string>>, uuiOptions: UuiOptions) {
-  try {
-    return callContextFromAttributes(attributes, uuiOptions);
-  } catch (err) {
-    if (err instanceof CallContextError) return undefined;
-    throw err;
   }
 }

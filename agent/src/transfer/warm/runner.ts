@@ -129,6 +129,7 @@ const REASON_WORDS: Readonly<Record<HandoffReason, string>> = Object.freeze({
   silence: 'went quiet',
   persona_route: 'asked for this team',
   agent_failure: 'lost the assistant more than once',
+  no_agent: 'reached no assistant',
 });
 
 /** What the human hears before the caller is connected. */
