@@ -13,6 +13,7 @@ import {
   placeGenesysCall,
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
+import { callRecordsOf, dispatchMetrics } from './harness/dispatch-records.ts';
 import { startStack, type Stack } from './harness/stack.ts';
 import { REPO_ROOT } from './harness/tools.ts';
 
@@ -67,14 +68,7 @@ describe('a caller no agent takes, on a trunk that hands them to the queue', () 
   });
 
   it('keeps a call record: transferred, reason no_agent, no agent job', async () => {
-    const calls = await until(async () => {
-      const res = await fetch(
-        `http://127.0.0.1:${stack.ports.dispatch}/v1/calls?genesysConversationId=${CNV}`,
-        { headers: { authorization: `Bearer ${stack.dispatchToken}` } },
-      );
-      const body = (await res.json()) as { calls: Record<string, unknown>[] };
-      return body.calls.length > 0 ? body.calls : undefined;
-    }, 'the call record');
+    const calls = await callRecordsOf(stack, CNV);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
       route: 'overflow',
@@ -83,20 +77,8 @@ describe('a caller no agent takes, on a trunk that hands them to the queue', () 
       escalationReason: 'no_agent',
       transfers: [{ queue: 'general', status: 'completed' }],
     });
-    const res = await fetch(`http://127.0.0.1:${stack.ports.dispatch}/metrics`);
-    expect(await res.text()).toMatch(
+    expect(await dispatchMetrics(stack)).toMatch(
       /^gva_dispatch_handed_on_calls_total\{route="overflow",result="transferred"\} 1$/m,
     );
   });
 });
-
-/** Polls `probe` until it returns a value, for up to 10 s. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -15,6 +15,7 @@ import {
   placeGenesysCall,
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
+import { callRecordsOf, dispatchMetrics } from './harness/dispatch-records.ts';
 import { startStack, type Stack } from './harness/stack.ts';
 import { REPO_ROOT } from './harness/tools.ts';
 
@@ -68,14 +69,7 @@ describe('a caller no agent takes', () => {
   });
 
   it('keeps a call record an operator finds by the conversation id: refused, no agent job', async () => {
-    const calls = await until(async () => {
-      const res = await fetch(
-        `http://127.0.0.1:${stack.ports.dispatch}/v1/calls?genesysConversationId=${CNV}`,
-        { headers: { authorization: `Bearer ${stack.dispatchToken}` } },
-      );
-      const body = (await res.json()) as { calls: Record<string, unknown>[] };
-      return body.calls.length > 0 ? body.calls : undefined;
-    }, 'the refused call record');
+    const calls = await callRecordsOf(stack, CNV);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
       genesysConversationId: CNV,
@@ -93,18 +87,8 @@ describe('a caller no agent takes', () => {
   });
 
   it("counts the refusal in dispatch's metrics, by route", async () => {
-    const res = await fetch(`http://127.0.0.1:${stack.ports.dispatch}/metrics`);
-    expect(await res.text()).toMatch(/^gva_dispatch_refused_calls_total\{route="overflow"\} 1$/m);
+    expect(await dispatchMetrics(stack)).toMatch(
+      /^gva_dispatch_refused_calls_total\{route="overflow"\} 1$/m,
+    );
   });
 });
-
-/** Polls `probe` until it returns a value, for up to 10 s. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -9,6 +9,14 @@ import type { HandoffReason } from '../../contracts/call-outcome.ts';
 import { buildReferTo, type UuiOptions } from '../../contracts/genesys-uui.ts';
 import type { RoutingConfig } from '../../contracts/routing.ts';
 
+/** REFER through livekit-sip (SipClient.transferSipParticipant); rejects when it did not complete. */
+export type TransferCaller = (
+  room: string,
+  identity: string,
+  referTo: string,
+  headers: Readonly<Record<string, string>>,
+) => Promise<unknown>;
+
 /**
  * @example
  * const referTo = queueReferTo(routing, 'main', caller.attributes, 'no_agent');

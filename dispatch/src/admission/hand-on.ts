@@ -15,7 +15,7 @@ import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { sipAttributes } from '../../../contracts/sip-attributes.ts';
 import { classifyTransferError, nextTargetIsSafe } from '../../../contracts/transfer-outcome.ts';
 import { log } from '../log.ts';
-import { callerContext, queueReferTo } from '../queue-refer.ts';
+import { callerContext, queueReferTo, type TransferCaller } from '../queue-refer.ts';
 import type { CreateCallRecordResult, NewCall } from '../store/store.ts';
 
 const NO_AGENT: HandoffReason = 'no_agent';
@@ -25,13 +25,7 @@ export type HandOnDeps = Readonly<{
   listParticipants: (room: string) => Promise<ParticipantInfo[]>;
   /** Joins the room with a silent audio track; livekit-sip answers the caller. */
   answer: (room: string) => Promise<Readonly<{ leave: () => Promise<void> }>>;
-  /** REFER through livekit-sip (SipClient.transferSipParticipant); rejects when it did not complete. */
-  transferCaller: (
-    room: string,
-    identity: string,
-    referTo: string,
-    headers: Readonly<Record<string, string>>,
-  ) => Promise<unknown>;
+  transferCaller: TransferCaller;
   store: (call: NewCall) => Promise<CreateCallRecordResult>;
   /** Counts a call handed on, by route and whether a target took it. */
   count: (route: string, result: 'transferred' | 'failed') => void;

@@ -25,7 +25,7 @@ import {
 } from '../../../contracts/recovery.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { log } from '../log.ts';
-import { queueReferTo } from '../queue-refer.ts';
+import { queueReferTo, type TransferCaller } from '../queue-refer.ts';
 
 const AGENT_FAILURE: HandoffReason = 'agent_failure';
 /** Replacement agents a call may get in all (the dispatch metadata's `recovery.attempt` bound). */
@@ -37,13 +37,7 @@ export type RecoveryDeps = Readonly<{
   updateRoomMetadata: (room: string, metadata: string) => Promise<unknown>;
   /** Explicit agent dispatch into the room (AgentDispatchClient.createDispatch). */
   dispatchAgent: (room: string, agentName: string, metadata: string) => Promise<unknown>;
-  /** REFER through livekit-sip (SipClient.transferSipParticipant); rejects when it did not complete. */
-  transferCaller: (
-    room: string,
-    identity: string,
-    referTo: string,
-    headers: Readonly<Record<string, string>>,
-  ) => Promise<unknown>;
+  transferCaller: TransferCaller;
   /** Replacement agents per call before handing the caller to a person. Default 2. */
   maxAttempts?: number;
   /** How long the room gets to settle (a REFER completing, the caller hanging up). Default 1.5 s. */
