@@ -6,6 +6,9 @@
  * sipp to hang up) stays out by construction.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 
 export type PortRange = readonly [number, number];
 
@@ -44,15 +47,33 @@ export type Capture = Readonly<{ stop: () => Promise<CaptureSummary> }>;
 /**
  * Starts tshark and waits until it captures.
  *
+ * tshark says "Capturing on" before dumpcap's filter passes packets (30 ms
+ * on a quiet machine, past a second on a loaded one), so readiness is a probe
+ * datagram seen in the file, not that line. The probe has its own port and is
+ * neither SIP nor RTP, so the wire analysis never reads it.
+ *
  * @example
  * const capture = await startCapture('/tmp/run/callers.pcap', captureFilter(spec));
  * // ... calls ...
  * await capture.stop();
  */
 export async function startCapture(pcapFile: string, filter: string): Promise<Capture> {
+  const probe = await openProbe();
   const child = spawn(
     'tshark',
-    ['-i', 'lo', '-f', filter, '-B', '64', '-F', 'pcap', '-w', pcapFile, '-q'],
+    [
+      '-i',
+      'lo',
+      '-f',
+      `(${filter}) or (udp dst port ${probe.port})`,
+      '-B',
+      '64',
+      '-F',
+      'pcap',
+      '-w',
+      pcapFile,
+      '-q',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -60,24 +81,26 @@ export async function startCapture(pcapFile: string, filter: string): Promise<Ca
     stderr += d.toString();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tshark did not start capturing: ${stderr}`));
-    }, 15_000);
-    const onData = () => {
-      if (/Capturing on/.test(stderr)) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`tshark did not start capturing: ${stderr}`));
+      }, CAPTURE_START_TIMEOUT_MS);
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        child.stderr.off('data', onData);
-        resolve();
-      }
-    };
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tshark exited with ${code}: ${stderr}`));
+        reject(new Error(`tshark exited with ${code}: ${stderr}`));
+      });
+      probe
+        .seenIn(pcapFile, () => /Capturing on/.test(stderr))
+        .then(() => {
+          clearTimeout(timer);
+          resolve();
+        }, reject);
     });
-  });
+  } finally {
+    probe.close();
+  }
   let stopped: Promise<CaptureSummary> | undefined;
   const stop = async (): Promise<CaptureSummary> => {
     // The last packets (a BYE's 200, trailing RTP) must reach the file first.
@@ -91,4 +114,41 @@ export async function startCapture(pcapFile: string, filter: string): Promise<Ca
     };
   };
   return { stop: () => (stopped ??= stop()) };
+}
+
+const CAPTURE_START_TIMEOUT_MS = 15_000;
+const PROBE_INTERVAL_MS = 50;
+
+type Probe = Readonly<{
+  port: number;
+  /** Sends probes once `capturing()` holds, until one is in the file; settles only then (or when closed). */
+  seenIn: (pcapFile: string, capturing: () => boolean) => Promise<void>;
+  close: () => void;
+}>;
+
+async function openProbe(): Promise<Probe> {
+  const receiver = createSocket('udp4');
+  const sender = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    receiver.once('error', reject);
+    receiver.bind(0, '127.0.0.1', () => resolve());
+  });
+  const port = receiver.address().port;
+  const token = Buffer.from(`gva-capture-probe-${randomBytes(8).toString('hex')}`);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const socket of [receiver, sender] as Socket[]) socket.close();
+  };
+  const seenIn = async (pcapFile: string, capturing: () => boolean) => {
+    while (!closed) {
+      await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
+      if (closed || !capturing()) continue;
+      sender.send(token, port, '127.0.0.1');
+      const written = await readFile(pcapFile).catch(() => Buffer.alloc(0));
+      if (written.includes(token)) return;
+    }
+  };
+  return { port, seenIn, close };
 }
