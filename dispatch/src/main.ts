@@ -126,7 +126,7 @@ if (command === 'apply') {
       handOn: createNoAgentHandOn({
         routing: config.routing,
         listParticipants: (room) => rooms.listParticipants(room),
-        answer: roomAnswerer(config.livekit),
+        claim: roomAnswerer(config.livekit),
         transferCaller: (room, identity, referTo, headers) =>
           sip.transferSipParticipant(room, identity, referTo, {
             playDialtone: false,

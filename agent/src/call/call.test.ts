@@ -7,6 +7,11 @@ import { initializeLogger, voice } from '@livekit/agents';
 import { ParticipantKind } from '@livekit/rtc-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeUui } from '../../../contracts/genesys-uui.ts';
+import {
+  ANSWERER_ATTRIBUTE,
+  ANSWERER_COMMITTED,
+  answererIdentity,
+} from '../../../contracts/hand-on.ts';
 import { CALLER_LINES } from '../transfer/caller-lines.ts';
 import { runCall } from './call.ts';
 import { CALLER_ATTRIBUTES, fakeCall, fakeRouting, referRefused, until } from './testing/fakes.ts';
@@ -172,6 +177,25 @@ describe('a call that cannot start', () => {
     // The hold chime played while livekit-sip answered, and stopped.
     expect(call.room.held).toBe(0);
     expect(call.events.at(-1)).toBe('shutdown call could not start');
+  });
+
+  it('leaves a caller dispatch is handing to the queue alone: no session, no REFER, no record', async () => {
+    const call = fakeCall();
+    call.room.join(answererIdentity(call.room.name), ParticipantKind.STANDARD, {
+      [ANSWERER_ATTRIBUTE]: ANSWERER_COMMITTED,
+    });
+    call.room.join('sip_caller', ParticipantKind.SIP, {
+      ...CALLER_ATTRIBUTES,
+      'sip.callStatus': 'ringing',
+    });
+    expect(await runCall(call.ports)).toBeUndefined();
+    expect(call.opened()).toBe(0);
+    expect(call.sip.refers).toEqual([]);
+    expect(call.records).toEqual([]);
+    // A decided phase, so dispatch's recovery sends no replacement agent.
+    expect(call.room.phases()).toEqual(['ending']);
+    expect(call.events).toEqual(['shutdown caller handed on by dispatch']);
+    expect(call.room.listening()).toBe(0);
   });
 
   it('waits for livekit-sip to answer the caller before the REFER', async () => {

@@ -25,6 +25,7 @@ import { rescueCall } from './rescue.ts';
 import { createCallRuntime } from './runtime.ts';
 import { callOutcome, createCallStage } from './state.ts';
 import { CallTasks } from './tasks.ts';
+import { dispatchHasCall } from './yield-to-dispatch.ts';
 
 /**
  * Runs the call to its end and resolves with its outcome (undefined when it
@@ -41,6 +42,17 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
   try {
     // ── Admit ──────────────────────────────────────────────────────────────
     await ports.room.connect();
+    // A caller dispatch is already handing to the queue is not this agent's; dispatch records it.
+    if (await dispatchHasCall(ports.room, tasks.signal)) {
+      log.warn({}, 'dispatch is handing the caller to the queue; this agent leaves the call');
+      // A decided phase: dispatch's recovery sends no replacement after this agent.
+      await ports.room
+        .publishAttributes({ [AGENT_ATTRIBUTES.phase]: 'ending' })
+        .catch((err: unknown) => log.warn({ error: String(err) }, 'call phase not published'));
+      await tasks.dispose();
+      ports.shutdown('caller handed on by dispatch');
+      return undefined;
+    }
     const admitted = await admitCall(ports.job, ports.room, ports.routing, tasks);
     const { meta, call, caller, persona, ids } = admitted;
     route = meta.route;

@@ -19,10 +19,12 @@ import type { ConsultRunner } from '../transfer/warm/runner.ts';
 import type { Admission, CallJob, CallerRoom } from './admit.ts';
 import type { CallIds } from './call-recorder.ts';
 import type { Greeting } from './greeting.ts';
+import type { AnswererRoom } from './yield-to-dispatch.ts';
 
 /** The call's room: who is in it, their keys and departures, and the agent's own attributes. */
 export type CallRoom = CallerRoom &
   DtmfRoom &
+  AnswererRoom &
   Readonly<{
     name: string | undefined;
     /** Joins the room, audio only. */

@@ -1,50 +1,69 @@
 /**
- * How dispatch answers a ringing caller it hands on: it joins the call's room
- * as `dispatch-answer-<room>` with one silent audio track, which
- * livekit-sip subscribes to and so answers the INVITE (200 OK). It never
- * subscribes to anything itself. rtc-node (a native library) is loaded on
- * the first call handed on, so a dispatch that only refuses never loads it.
+ * How dispatch answers a ringing caller it hands on, in the two steps of the
+ * hand-on handshake (contracts/hand-on.ts): it joins the call's room as
+ * `dispatch-answer-<room>` with nothing published (the claim), and, once no
+ * agent turned out to be there, marks itself `answering` and publishes one
+ * silent audio track, which livekit-sip subscribes to and so answers the
+ * INVITE (200 OK). It never subscribes to anything itself. rtc-node (a
+ * native library) is loaded on the first call handed on, so a dispatch that
+ * only refuses never loads it.
  */
 import { AccessToken } from 'livekit-server-sdk';
+import {
+  ANSWERER_ATTRIBUTE,
+  ANSWERER_COMMITTED,
+  answererIdentity,
+} from '../../../contracts/hand-on.ts';
 
-/** The identity prefix of dispatch's answering participant. */
-export const ANSWERER_IDENTITY = 'dispatch-answer';
+/** Dispatch in the room, not yet answering: `answer` commits, `leave` backs off (or ends). */
+export type RoomClaim = Readonly<{
+  answer: () => Promise<void>;
+  leave: () => Promise<void>;
+}>;
 
 /**
  * @example
- * const answer = roomAnswerer(config.livekit);
- * const answered = await answer('call-main-_4321_x'); // livekit-sip sends 200 OK
- * await answered.leave();
+ * const claim = roomAnswerer(config.livekit);
+ * const claimed = await claim('call-main-_4321_x');
+ * await claimed.answer(); // livekit-sip sends 200 OK
+ * await claimed.leave();
  */
 export function roomAnswerer(
   livekit: Readonly<{ apiUrl: string; apiKey: string; apiSecret: string }>,
-): (room: string) => Promise<Readonly<{ leave: () => Promise<void> }>> {
+): (room: string) => Promise<RoomClaim> {
   const wsUrl = livekit.apiUrl.replace(/^http/, 'ws');
   return async (roomName) => {
     const token = new AccessToken(livekit.apiKey, livekit.apiSecret, {
-      identity: `${ANSWERER_IDENTITY}-${roomName}`.slice(0, 128),
+      identity: answererIdentity(roomName),
       ttl: '5m',
     });
-    token.addGrant({ room: roomName, roomJoin: true, canPublish: true, canSubscribe: false });
+    token.addGrant({
+      room: roomName,
+      roomJoin: true,
+      canPublish: true,
+      canSubscribe: false,
+      canUpdateOwnMetadata: true,
+    });
     const { AudioSource, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } =
       await import('@livekit/rtc-node');
     const room = new Room();
     await room.connect(wsUrl, await token.toJwt(), { autoSubscribe: false, dynacast: false });
-    const source = new AudioSource(16_000, 1);
-    try {
-      const track = LocalAudioTrack.createAudioTrack('answer', source);
-      await room.localParticipant?.publishTrack(
-        track,
-        new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-      );
-    } catch (err) {
-      await room.disconnect().catch(() => undefined);
-      throw err;
-    }
+    let source: InstanceType<typeof AudioSource> | undefined;
     return {
+      answer: async () => {
+        const local = room.localParticipant;
+        if (!local) throw new Error('dispatch is not in the room');
+        await local.setAttributes({ [ANSWERER_ATTRIBUTE]: ANSWERER_COMMITTED });
+        source = new AudioSource(16_000, 1);
+        const track = LocalAudioTrack.createAudioTrack('answer', source);
+        await local.publishTrack(
+          track,
+          new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
+        );
+      },
       leave: async () => {
         await room.disconnect();
-        await source.close().catch(() => undefined);
+        await source?.close().catch(() => undefined);
       },
     };
   };

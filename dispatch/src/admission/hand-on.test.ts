@@ -36,8 +36,17 @@ const joined = (p: ParticipantInfo = caller('ringing')) =>
   new WebhookEvent({ event: 'participant_joined', room: new Room({ name: ROOM }), participant: p });
 
 /** A FAKE room: the caller rings until dispatch answers, then is `active`. */
-function fakes(opts: { agent?: boolean; refers?: (Error | 'ok')[]; config?: RoutingConfig } = {}) {
+function fakes(
+  opts: {
+    agent?: boolean;
+    /** An agent that joins once dispatch has claimed the room (it joined in between the checks). */
+    agentAtClaim?: boolean;
+    refers?: (Error | 'ok')[];
+    config?: RoutingConfig;
+  } = {},
+) {
   let answered = false;
+  let agent = opts.agent ?? false;
   const events: string[] = [];
   const refers: { referTo: string; headers: Readonly<Record<string, string>> }[] = [];
   const records: NewCall[] = [];
@@ -50,14 +59,20 @@ function fakes(opts: { agent?: boolean; refers?: (Error | 'ok')[]; config?: Rout
     answerTimeoutMs: 200,
     listParticipants: async () => [
       caller(answered ? 'active' : 'ringing'),
-      ...(opts.agent
+      ...(agent
         ? [new ParticipantInfo({ identity: 'agent-AJ_1', kind: ParticipantInfo_Kind.AGENT })]
         : []),
     ],
-    answer: async () => {
-      answered = true;
-      events.push('answer');
-      return { leave: async () => void events.push('leave') };
+    claim: async () => {
+      events.push('claim');
+      if (opts.agentAtClaim) agent = true;
+      return {
+        answer: async () => {
+          answered = true;
+          events.push('answer');
+        },
+        leave: async () => void events.push('leave'),
+      };
     },
     transferCaller: async (_room, _identity, referTo, headers) => {
       refers.push({ referTo, headers });
@@ -81,7 +96,7 @@ describe('a caller no agent took, handed to the queue', () => {
       room: ROOM,
       queue: 'general',
     });
-    expect(f.events).toEqual(['answer', 'leave']);
+    expect(f.events).toEqual(['claim', 'answer', 'leave']);
     expect(f.refers).toHaveLength(1);
     expect(f.refers[0]?.referTo.startsWith(routing.queues['general']!.target)).toBe(true);
     expect(f.refers[0]?.headers).toEqual({ 'X-AI-Transfer-Reason': 'no_agent' });
@@ -117,7 +132,7 @@ describe('a caller no agent took, handed to the queue', () => {
       ALTERNATE,
     ]);
     expect(f.records[0]).toMatchObject({ outcome: 'failed', escalationReason: 'no_agent' });
-    expect(f.events).toEqual(['answer', 'leave']);
+    expect(f.events).toEqual(['claim', 'answer', 'leave']);
   });
 
   it('leaves the call alone when an agent came, the trunk refuses, or it is not a ringing caller', async () => {
@@ -131,5 +146,16 @@ describe('a caller no agent took, handed to the queue', () => {
       expect(f.events).toEqual([]);
       expect(f.records).toEqual([]);
     }
+  });
+
+  it('backs off, without answering, when an agent joined just before its claim', async () => {
+    const f = fakes({ agentAtClaim: true });
+    expect(await createNoAgentHandOn(f.deps)(joined())).toEqual({
+      action: 'none',
+      why: 'an agent is taking the call',
+    });
+    expect(f.events).toEqual(['claim', 'leave']);
+    expect(f.refers).toEqual([]);
+    expect(f.records).toEqual([]);
   });
 });

@@ -3,9 +3,11 @@
  * refused (`inboundTrunk.whenNoAgent: queue`). A ringing call cannot be
  * REFERred, and livekit-sip answers only once it can subscribe to an audio
  * track in the room. So one second before the ring timeout, when the caller
- * is still ringing and no agent is in the room, dispatch joins it with a
- * silent track (livekit-sip answers), REFERs the caller to the queue's
- * targets with reason `no_agent`, leaves, and writes the call's record.
+ * is still ringing and no agent is in the room, dispatch claims the room,
+ * looks once more for an agent (a late one keeps the call: the handshake in
+ * contracts/hand-on.ts), then answers with a silent track, REFERs the caller
+ * to the queue's targets with reason `no_agent`, leaves, and writes the
+ * call's record.
  */
 import { ParticipantInfo_Kind, type ParticipantInfo, type WebhookEvent } from '@livekit/protocol';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
@@ -17,14 +19,15 @@ import { classifyTransferError, nextTargetIsSafe } from '../../../contracts/tran
 import { log } from '../log.ts';
 import { callerContext, queueReferTo, type TransferCaller } from '../queue-refer.ts';
 import type { CreateCallRecordResult, NewCall } from '../store/store.ts';
+import type { RoomClaim } from './answerer.ts';
 
 const NO_AGENT: HandoffReason = 'no_agent';
 
 export type HandOnDeps = Readonly<{
   routing: RoutingConfig;
   listParticipants: (room: string) => Promise<ParticipantInfo[]>;
-  /** Joins the room with a silent audio track; livekit-sip answers the caller. */
-  answer: (room: string) => Promise<Readonly<{ leave: () => Promise<void> }>>;
+  /** Joins the room with nothing published; its `answer` makes livekit-sip answer the caller. */
+  claim: (room: string) => Promise<RoomClaim>;
   transferCaller: TransferCaller;
   store: (call: NewCall) => Promise<CreateCallRecordResult>;
   /** Counts a call handed on, by route and whether a target took it. */
@@ -47,7 +50,7 @@ export type HandOnDecision =
  * caller on if no agent came. Resolves with what it did.
  *
  * @example
- * const handOn = createNoAgentHandOn({ routing, listParticipants, answer, transferCaller, store, count });
+ * const handOn = createNoAgentHandOn({ routing, listParticipants, claim, transferCaller, store, count });
  * void handOn(event); // on every LiveKit webhook
  */
 export function createNoAgentHandOn(
@@ -74,21 +77,22 @@ export function createNoAgentHandOn(
     const startedAt = new Date().toISOString();
 
     await sleep(afterMs);
-    const present = await deps.listParticipants(room);
-    const caller = present.find((p) => p.identity === joined.identity);
-    if (!caller || caller.attributes[sipAttributes.callStatus] !== 'ringing')
-      return { action: 'none', why: 'the caller was answered or is gone' };
-    if (present.some((p) => p.kind === ParticipantInfo_Kind.AGENT))
-      return { action: 'none', why: 'an agent is taking the call' };
-
-    log.warn('no agent took the call; handing the caller to the queue', {
-      room,
-      route: route.name,
-      queue: route.humanQueue,
-    });
-    const answered = await deps.answer(room);
+    const waiting = await ringingWithoutAgent(deps, room, joined.identity);
+    if (waiting.why !== undefined) return { action: 'none', why: waiting.why };
+    const claimed = await deps.claim(room);
     const transfers: NewCall['transfers'][number][] = [];
+    let caller: ParticipantInfo | undefined;
     try {
+      // An agent that joined before the claim keeps the call; one joining after it waits for this.
+      const claimedCheck = await ringingWithoutAgent(deps, room, joined.identity);
+      if (claimedCheck.why !== undefined) return { action: 'none', why: claimedCheck.why };
+      caller = claimedCheck.caller;
+      log.warn('no agent took the call; handing the caller to the queue', {
+        room,
+        route: route.name,
+        queue: route.humanQueue,
+      });
+      await claimed.answer();
       if (!(await answeredWithin(deps, room, caller.identity, pollMs, answerTimeoutMs)))
         return await finish('failed', 'livekit-sip did not answer the caller');
       const answeredAt = new Date().toISOString();
@@ -110,7 +114,7 @@ export function createNoAgentHandOn(
       }
       return await finish('failed', 'no transfer target took the caller', answeredAt);
     } finally {
-      await answered.leave().catch(() => undefined);
+      await claimed.leave().catch(() => undefined);
     }
 
     function attempt(
@@ -167,6 +171,21 @@ export function createNoAgentHandOn(
         : { action: 'failed', room: room!, why: why ?? 'failed' };
     }
   };
+}
+
+/** The caller when still ringing with no agent in the room, else why the hand-on stops. */
+async function ringingWithoutAgent(
+  deps: Pick<HandOnDeps, 'listParticipants'>,
+  room: string,
+  identity: string,
+): Promise<{ caller: ParticipantInfo; why?: undefined } | { why: string }> {
+  const present = await deps.listParticipants(room);
+  const caller = present.find((p) => p.identity === identity);
+  if (!caller || caller.attributes[sipAttributes.callStatus] !== 'ringing')
+    return { why: 'the caller was answered or is gone' };
+  if (present.some((p) => p.kind === ParticipantInfo_Kind.AGENT))
+    return { why: 'an agent is taking the call' };
+  return { caller };
 }
 
 /** Whether livekit-sip reports the caller answered (`active`) within the timeout. */

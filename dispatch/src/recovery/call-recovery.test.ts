@@ -1,6 +1,7 @@
 import { ParticipantInfo, ParticipantInfo_Kind, Room, WebhookEvent } from '@livekit/protocol';
 import { describe, expect, it } from 'vitest';
 import { decodeUui } from '../../../contracts/genesys-uui.ts';
+import { answererIdentity } from '../../../contracts/hand-on.ts';
 import { loadRouting } from '../../../contracts/routing.ts';
 import { createCallRecovery, type RecoveryDeps } from './call-recovery.ts';
 
@@ -210,6 +211,16 @@ describe('call recovery', () => {
       }),
     });
     expect((await createCallRecovery(byNumber.deps)(elsewhere)).action).toBe('redispatch');
+  });
+
+  it('sends no replacement while dispatch is handing the caller to the queue', async () => {
+    const answerer = new ParticipantInfo({ identity: answererIdentity(ROOM) });
+    const { deps, calls } = fakes([caller, answerer]);
+    expect(await createCallRecovery(deps)(agentLeft(CONVERSING))).toEqual({
+      action: 'none',
+      why: 'dispatch is handing the caller to the queue',
+    });
+    expect(calls).toEqual([]);
   });
 
   it('gives up after every recovery the metadata allows', async () => {

@@ -16,6 +16,7 @@ import {
   type DispatchMetadata,
 } from '../../../contracts/dispatch-metadata.ts';
 import { routeOfCall } from '../../../contracts/call-route.ts';
+import { isAnswerer } from '../../../contracts/hand-on.ts';
 import { classifyTransferError, nextTargetIsSafe } from '../../../contracts/transfer-outcome.ts';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import {
@@ -82,6 +83,8 @@ export function createCallRecovery(
     if (!caller) return { action: 'none', why: 'the caller is gone' };
     if (present.some((p) => p.kind === ParticipantInfo_Kind.AGENT))
       return { action: 'none', why: 'another agent is serving the call' };
+    if (present.some((p) => isAnswerer(p.identity)))
+      return { action: 'none', why: 'dispatch is handing the caller to the queue' };
 
     const attempt = recoveryAttempts(event.room?.metadata) + 1;
     if (attempt > MAX_RECOVERY_ATTEMPTS)
