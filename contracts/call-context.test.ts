@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callContextFromAttributes, CallContextError, numberFromIdentity } from './call-context.ts';
+import { conversationIdSchema } from './conversation-id.ts';
 
 const hex = (text: string) => Buffer.from(text, 'latin1').toString('hex');
 const CONVERSATION_ID = '6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6';
@@ -93,17 +94,39 @@ describe('callContextFromAttributes', () => {
   });
 
   it.each([
-    ['not-a-conversation'],
-    [''],
-    ['6f1c0f3a1b2c4d5e8f90a1b2c3d4e5f6'],
-    [`${CONVERSATION_ID};x=1`],
-    ['6f1c0f3a-1b2c-4d5e-8f90-a1b2c3d4e5fg'],
-  ])('drops the malformed conversation id %j', (cnv) => {
+    ['not-a-conversation', 'not-a-conversation'],
+    ['6f1c0f3a1b2c4d5e8f90a1b2c3d4e5f6', '6f1c0f3a1b2c4d5e8f90a1b2c3d4e5f6'],
+    [`${CONVERSATION_ID};x=1`, `${CONVERSATION_ID};x=1`],
+    ['cnv 42 ünï %', 'cnv%2042%20%C3%BCn%C3%AF%20%25'],
+  ])('keeps the conversation id %j that is not a UUID as %j, flagged', (cnv, kept) => {
     const attrs = genesysAttributes();
     attrs['genesys.conversationId'] = cnv;
     const call = callContextFromAttributes(attrs);
-    expect(call.conversationId).toBeUndefined();
+    expect(call.conversationId).toBe(kept);
+    expect(call.conversationIdProblem).toBe('not_uuid');
     expect(call.ani).toBe('+15551234567');
+  });
+
+  it('keeps a UUID lower-cased and unflagged, and clips a huge id without splitting an escape', () => {
+    const attrs = genesysAttributes();
+    attrs['genesys.conversationId'] = ` ${CONVERSATION_ID.toUpperCase()} `;
+    expect(callContextFromAttributes(attrs)).toMatchObject({
+      conversationId: CONVERSATION_ID,
+      conversationIdProblem: undefined,
+    });
+    attrs['genesys.conversationId'] = `${'a'.repeat(198)}é${'b'.repeat(5000)}`;
+    const huge = callContextFromAttributes(attrs).conversationId ?? '';
+    expect(huge).toBe(`${'a'.repeat(198)}`);
+    expect(conversationIdSchema.safeParse(huge).success).toBe(true);
+  });
+
+  it('has no conversation id when Genesys sent an empty one', () => {
+    const attrs = genesysAttributes();
+    attrs['genesys.conversationId'] = '  ';
+    expect(callContextFromAttributes(attrs)).toMatchObject({
+      conversationId: undefined,
+      conversationIdProblem: undefined,
+    });
   });
 
   it('has no conversation id when Genesys sent none', () => {

@@ -5,6 +5,7 @@
  * both services agree on ANI, conversation id and UUI.
  */
 import { headerAttributes, sipAttributes } from './sip-attributes.ts';
+import { readConversationId, type ConversationIdProblem } from './conversation-id.ts';
 import { decodeUui, UuiError, type Uui, type UuiOptions } from './genesys-uui.ts';
 
 export type CallContext = Readonly<{
@@ -12,8 +13,10 @@ export type CallContext = Readonly<{
   ani: string;
   /** Called number (the To user part). */
   dnis: string;
-  /** Genesys conversation id from `x-inin-cnv`, when Genesys sent one. */
+  /** Genesys conversation id from `x-inin-cnv`, when Genesys sent one (contracts/conversation-id.ts). */
   conversationId: string | undefined;
+  /** Set when the conversation id was not a UUID (kept anyway, escaped). */
+  conversationIdProblem: ConversationIdProblem | undefined;
   /** SIP Call-ID of the leg between Genesys and livekit-sip. */
   sipCallId: string;
   trunkId: string | undefined;
@@ -32,8 +35,6 @@ export class CallContextError extends Error {
     this.name = 'CallContextError';
   }
 }
-
-const CONVERSATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads a call context from SIP participant attributes. Unusable optional
@@ -60,8 +61,7 @@ export function callContextFromAttributes(
   const pai = attrs[headerAttributes['P-Asserted-Identity']];
   const ani = (pai && numberFromIdentity(pai)) || from;
 
-  const cnv = attrs[headerAttributes['x-inin-cnv']]?.trim();
-  const conversationId = cnv && CONVERSATION_ID.test(cnv) ? cnv.toLowerCase() : undefined;
+  const conversation = readConversationId(attrs[headerAttributes['x-inin-cnv']]);
 
   let uui: Uui | undefined;
   let uuiProblem: string | undefined;
@@ -86,7 +86,8 @@ export function callContextFromAttributes(
   return Object.freeze({
     ani,
     dnis: to,
-    conversationId,
+    conversationId: conversation.id,
+    conversationIdProblem: conversation.problem,
     sipCallId,
     trunkId: attrs[sipAttributes.trunkId],
     uui,
@@ -111,6 +112,7 @@ export const ANONYMOUS_CALL: CallContext = Object.freeze({
   ani: '',
   dnis: '',
   conversationId: undefined,
+  conversationIdProblem: undefined,
   sipCallId: '',
   trunkId: undefined,
   uui: undefined,

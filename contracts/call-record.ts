@@ -10,9 +10,13 @@
  * a 409); dispatch delivers it to the routing file's `callRecords.webhooks`.
  */
 import { z } from 'zod';
+import { conversationIdProblemSchema, conversationIdSchema } from './conversation-id.ts';
 import { handoffReasonSchema, recordOutcomeSchema, transferStatusSchema } from './call-outcome.ts';
 
-const id = z.string().min(1).max(200);
+/** Longest room, job or SIP Call-ID a record keeps; longer ones are clipped by whoever writes the record. */
+export const RECORD_ID_MAX = 200;
+
+const id = z.string().min(1).max(RECORD_ID_MAX);
 
 /** The `jobId` of the record of a call no agent job ever took (outcome `refused`). */
 export const NO_AGENT_JOB = 'none';
@@ -38,7 +42,9 @@ export const newCallRecordSchema = z
     room: id,
     jobId: id,
     sipCallId: id,
-    genesysConversationId: z.uuid().optional(),
+    genesysConversationId: conversationIdSchema.optional(),
+    /** Set when the conversation id Genesys sent was not a UUID. */
+    genesysConversationIdProblem: conversationIdProblemSchema.optional(),
     route: id,
     persona: id,
     startedAt: z.iso.datetime(),

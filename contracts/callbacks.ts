@@ -3,6 +3,7 @@
  * called back. Validated by dispatch at its boundary.
  */
 import { z } from 'zod';
+import { conversationIdSchema } from './conversation-id.ts';
 
 export const newCallbackSchema = z
   .object({
@@ -11,7 +12,7 @@ export const newCallbackSchema = z
     notes: z.string().max(1000).optional(),
     route: z.string().min(1).max(63),
     persona: z.string().min(1).max(63),
-    genesysConversationId: z.uuid().optional(),
+    genesysConversationId: conversationIdSchema.optional(),
     sipCallId: z.string().max(200).optional(),
   })
   .strict();

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeUui,
   encodeUui,
+  escapeField,
+  fitUui,
   formatFields,
   parseFields,
+  transferFields,
   UuiError,
   uuiInReferTo,
   type UuiErrorCode,
@@ -353,5 +356,47 @@ describe('protocol discriminator (Genesys drops the first octet of hex UUI)', ()
       .subarray(1)
       .toString('latin1');
     expect(genesysSees).toBe('ai_reason=dtmf_zero');
+  });
+});
+
+describe("transferFields (the caller's inbound UUI carried back)", () => {
+  it('carries inbound data of any shape, escaped, so the REFER is still built', () => {
+    const inbound = decodeUui(
+      `${Buffer.from('name=José Ñúñez;note=a=b|ref=50%&ai_reason=billing', 'utf8').toString('hex')};encoding=hex`,
+    ).fields;
+    const fields = transferFields({ ai_reason: 'dtmf_zero', ai_route: 'main' }, inbound);
+    expect(fields).toEqual({
+      ai_reason: 'dtmf_zero',
+      ai_route: 'main',
+      // The UTF-8 bytes the flow sent, escaped one by one.
+      name: 'Jos%C3%A9 %C3%91%C3%BA%C3%B1ez',
+      note: 'a%3Db',
+      ref: '50%25',
+    });
+    const { header } = fitUui(fields, 'hex', 512);
+    expect(decodeUui(header ?? '').fields).toMatchObject({ ai_reason: 'dtmf_zero', note: 'a%3Db' });
+    expect(fitUui(fields, 'ascii', 512).header).toBeDefined();
+  });
+
+  it("never lets an inbound field override or pose as one of the product's", () => {
+    expect(
+      transferFields(
+        { ai_reason: 'frustration' },
+        { ai_reason: 'x', AI_CTX: 'forged', tier: 'gold' },
+      ),
+    ).toEqual({ ai_reason: 'frustration', tier: 'gold' });
+  });
+
+  it("keeps the product's fields first, so a UUI too long drops the caller's data, not ours", () => {
+    const fields = transferFields({ ai_reason: 'dtmf_zero' }, { blob: 'x'.repeat(300) });
+    expect(fitUui(fields, 'hex', 128)).toMatchObject({ droppedFields: ['blob'] });
+  });
+});
+
+describe('escapeField', () => {
+  it('percent-encodes separators, quotes, % and anything outside printable ASCII', () => {
+    expect(escapeField('José=VIP; "a"|b&c%\n')).toBe('Jos%E9%3DVIP%3B %22a%22%7Cb%26c%25%0A');
+    expect(escapeField('5€')).toBe('5%E2%82%AC');
+    expect(escapeField('plain text 42')).toBe('plain text 42');
   });
 });

@@ -156,6 +156,53 @@ export function formatFields(fields: Readonly<Record<string, string>>): string {
     .join(';');
 }
 
+/** The prefix of the fields the product itself writes; a caller's inbound field with it never travels. */
+export const OWN_FIELD_PREFIX = 'ai_';
+
+/** What {@link formatFields} cannot carry, and `%` itself (so escaping is lossless). */
+const UNSAFE_FIELD_CHAR = /[^\x20-\x7e]|[;|&=%"]/gu;
+
+/**
+ * Percent-encodes every character a UUI field cannot carry as is. A
+ * character up to U+00FF is one byte (hex UUI is read as latin1, so the
+ * UTF-8 bytes Genesys sent come back out unchanged); above it, its UTF-8 bytes.
+ *
+ * @example
+ * escapeField(decodeUui('4a6f73c3a93d564950').text); // 'Jos%C3%A9%3DVIP' (hex of UTF-8 "José=VIP")
+ */
+export function escapeField(text: string): string {
+  const byte = (b: number) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  return text.replace(UNSAFE_FIELD_CHAR, (ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    return code <= 0xff ? byte(code) : [...Buffer.from(ch, 'utf8')].map(byte).join('');
+  });
+}
+
+/**
+ * The fields a transfer carries back to Genesys: the product's own first
+ * (they are the last dropped when the UUI is too long), then the caller's
+ * inbound fields. An inbound field named like one of ours (`ai_*`) is left
+ * out, so customer data never overrides the product's; every other inbound
+ * key and value is escaped ({@link escapeField}), so data of any shape from
+ * the customer's flow still travels and never costs the caller the transfer.
+ *
+ * @example
+ * transferFields({ ai_reason: 'dtmf_zero' }, { name: 'José', ai_reason: 'x' });
+ * // { ai_reason: 'dtmf_zero', name: 'Jos%C3%A9' }
+ */
+export function transferFields(
+  own: Readonly<Record<string, string>>,
+  inbound: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const fields: Record<string, string> = { ...own };
+  for (const [key, value] of Object.entries(inbound ?? {})) {
+    if (key.toLowerCase().startsWith(OWN_FIELD_PREFIX)) continue;
+    const escaped = escapeField(key);
+    if (!(escaped in fields)) fields[escaped] = escapeField(value);
+  }
+  return fields;
+}
+
 /**
  * Encodes text as a UUI header value, refusing payloads over `maxBytes` (the
  * text itself, not counting a protocol discriminator, which hex data carries

@@ -10,6 +10,7 @@ import {
   placeGenesysCall,
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
+import { callRecordsOf } from './harness/dispatch-records.ts';
 import { readJsonLog, waitFor, waitForIdleWorker } from './harness/logs.ts';
 import { header } from './harness/sipp.ts';
 import { startStack, type Stack } from './harness/stack.ts';
@@ -124,6 +125,35 @@ describe('walking-skeleton Genesys call', () => {
     );
     expect(closed).toMatchObject({ reason: 'participant_disconnected', finalState: 'conversing' });
     expect(await waitForIdleWorker(stack.ports.agentHealth)).toBe(0);
+  });
+
+  it('transfers a caller whose flow sent odd UUI and a conversation id that is not a UUID, and keeps its record', async () => {
+    // What a customer's Architect flow may well send: UTF-8 text, "=" inside a
+    // value, a field named like one of ours, a conversation id of its own.
+    const sent = 'name=José;note=a=b;ai_reason=forged';
+    const odd = await placeGenesysCall(stack, {
+      ...defaultGenesysCall,
+      conversationId: 'cnv 42',
+      uui: Buffer.from(sent, 'utf8').toString('latin1'),
+    });
+    const kept = 'cnv%2042';
+    expect(odd.sipp.exitCode).toBe(0);
+    expect(odd.refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+    expect(odd.refer?.uuiFields).toMatchObject({
+      ai_reason: 'dtmf_zero',
+      ai_route: 'main',
+      ai_cnv: kept,
+      name: 'Jos%C3%A9',
+      note: 'a%3Db',
+    });
+    const [record, ...more] = await callRecordsOf(stack, kept);
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({
+      genesysConversationId: kept,
+      genesysConversationIdProblem: 'not_uuid',
+      outcome: 'transferred',
+      escalationReason: 'dtmf_zero',
+    });
   });
 
   it('leaves no process behind when the stack stops', async () => {

@@ -6,7 +6,7 @@
  */
 import { callContextFromAttributes, CallContextError } from '../../contracts/call-context.ts';
 import type { HandoffReason } from '../../contracts/call-outcome.ts';
-import { buildReferTo, type UuiOptions } from '../../contracts/genesys-uui.ts';
+import { buildReferTo, transferFields, type UuiOptions } from '../../contracts/genesys-uui.ts';
 import type { RoutingConfig } from '../../contracts/routing.ts';
 
 /** REFER through livekit-sip (SipClient.transferSipParticipant); rejects when it did not complete. */
@@ -30,12 +30,14 @@ export function queueReferTo(
 ): (target: string) => string {
   const uuiOptions = routing.transfer.uuiOptions;
   const call = callerContext(attributes, uuiOptions);
-  const fields = {
-    ai_reason: reason,
-    ai_route: route,
-    ...(call?.conversationId ? { ai_cnv: call.conversationId } : {}),
-    ...call?.uui?.fields,
-  };
+  const fields = transferFields(
+    {
+      ai_reason: reason,
+      ai_route: route,
+      ...(call?.conversationId ? { ai_cnv: call.conversationId } : {}),
+    },
+    call?.uui?.fields,
+  );
   return (target) =>
     buildReferTo(
       target,

@@ -19,7 +19,7 @@ export async function callRecordsOf(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await fetch(
-      `http://127.0.0.1:${stack.ports.dispatch}/v1/calls?genesysConversationId=${conversationId}`,
+      `http://127.0.0.1:${stack.ports.dispatch}/v1/calls?genesysConversationId=${encodeURIComponent(conversationId)}`,
       { headers: { authorization: `Bearer ${stack.dispatchToken}` } },
     );
     const { calls } = (await res.json()) as { calls: Record<string, unknown>[] };

@@ -14,7 +14,7 @@ describe('call recorder', () => {
         route: 'main',
         persona: 'triage',
       },
-      () => new Date((t += 1000)),
+      { now: () => new Date((t += 1000)) },
     );
     recorder.event('greeted');
     for (const ms of [400, 900, 600, 700, 1500]) recorder.turnLatency(ms);

@@ -4,7 +4,8 @@
  * as the contract dispatch stores (contracts/call-record.ts). Ids only: no
  * caller number, no transcript.
  */
-import type { NewCallRecord } from '../../../contracts/call-record.ts';
+import { RECORD_ID_MAX, type NewCallRecord } from '../../../contracts/call-record.ts';
+import type { ConversationIdProblem } from '../../../contracts/conversation-id.ts';
 import type { TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import type { CallOutcome, HandoffReason } from '../../../contracts/call-outcome.ts';
 
@@ -32,7 +33,15 @@ export type CallIds = Readonly<{
  * recorder.event('greeted');
  * const record = recorder.finish('transferred');
  */
-export function createCallRecorder(ids: CallIds, now: () => Date = () => new Date()): CallRecorder {
+export function createCallRecorder(
+  ids: CallIds,
+  opts: Readonly<{
+    /** Set when Genesys' conversation id was not a UUID; the record is flagged, never dropped. */
+    conversationIdProblem?: ConversationIdProblem | undefined;
+    now?: () => Date;
+  }> = {},
+): CallRecorder {
+  const now = opts.now ?? (() => new Date());
   const startedAt = now();
   const timeline: { at: string; event: string }[] = [
     { at: startedAt.toISOString(), event: 'answered' },
@@ -66,10 +75,14 @@ export function createCallRecorder(ids: CallIds, now: () => Date = () => new Dat
     },
     finish: (outcome) => {
       finished ??= {
-        room: ids.room,
-        jobId: ids.jobId,
-        sipCallId: ids.sipCallId,
+        // Ids come from the INVITE: clipped to the record's bound, never a reason to lose it.
+        room: ids.room.slice(0, RECORD_ID_MAX),
+        jobId: ids.jobId.slice(0, RECORD_ID_MAX),
+        sipCallId: ids.sipCallId.slice(0, RECORD_ID_MAX),
         ...(ids.genesysConversationId ? { genesysConversationId: ids.genesysConversationId } : {}),
+        ...(opts.conversationIdProblem
+          ? { genesysConversationIdProblem: opts.conversationIdProblem }
+          : {}),
         route: ids.route,
         persona: ids.persona,
         startedAt: startedAt.toISOString(),

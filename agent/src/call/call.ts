@@ -74,7 +74,9 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     // ── Converse ───────────────────────────────────────────────────────────
     // Merged once per routing file, checked at worker start (routingProblems).
     const policy = handoffPolicies(ports.routing)(meta.route, persona.name);
-    const recorder = createCallRecorder(ids);
+    const recorder = createCallRecorder(ids, {
+      conversationIdProblem: call.conversationIdProblem,
+    });
     const session = ports.openSession(admitted, policy);
     // ── Hand off: the one way out to a human, for every reason ─────────────
     const transfers = createCallTransfers({

@@ -5,6 +5,7 @@
  * warm transfer for queues with `consult`.
  */
 import { RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
+import { contextFields } from '../../../contracts/context-record.ts';
 import type { CallLogger } from '../observability/call-logger.ts';
 import { createTransferControl, type TransferControl } from '../transfer/control.ts';
 import type { Admission } from './admit.ts';
@@ -78,7 +79,7 @@ export function createCallTransfers(deps: {
           route: meta.route,
           persona: persona.name,
           ...(summary ? { summary: summary.slice(0, 500) } : {}),
-          fields: { ...call.uui?.fields },
+          fields: contextFields(call.uui?.fields),
           transcript: transcriptExcerpt(session),
           sipCallId: call.sipCallId,
           ...(call.conversationId ? { genesysConversationId: call.conversationId } : {}),

@@ -5,6 +5,7 @@
  */
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import type { CallContext } from '../../../contracts/call-context.ts';
+import { transferFields } from '../../../contracts/genesys-uui.ts';
 import { nextTargetIsSafe, type TransferAttempt } from '../../../contracts/transfer-outcome.ts';
 import type { HandoffReason } from '../../../contracts/call-outcome.ts';
 import { sendRefer, type ReferClient } from './refer.ts';
@@ -29,16 +30,19 @@ export type HandoffRequest = Readonly<{
 
 /**
  * UUI fields Genesys receives: the context record id, our reason and route
- * first (they must survive truncation), then the caller's original UUI fields.
+ * first (they must survive truncation), then the caller's original UUI
+ * fields, escaped and never overriding ours (transferFields).
  */
 export function handoffUuiFields(req: HandoffRequest): Record<string, string> {
-  return {
-    ...(req.contextId ? { ai_ctx: req.contextId } : {}),
-    ai_reason: req.reason,
-    ai_route: req.route,
-    ...(req.call.conversationId ? { ai_cnv: req.call.conversationId } : {}),
-    ...req.call.uui?.fields,
-  };
+  return transferFields(
+    {
+      ...(req.contextId ? { ai_ctx: req.contextId } : {}),
+      ai_reason: req.reason,
+      ai_route: req.route,
+      ...(req.call.conversationId ? { ai_cnv: req.call.conversationId } : {}),
+    },
+    req.call.uui?.fields,
+  );
 }
 
 /**

@@ -147,6 +147,9 @@ export function createNoAgentHandOn(
         jobId: NO_AGENT_JOB,
         sipCallId: (call?.sipCallId ?? caller!.identity).slice(0, 200),
         ...(call?.conversationId ? { genesysConversationId: call.conversationId } : {}),
+        ...(call?.conversationIdProblem
+          ? { genesysConversationIdProblem: call.conversationIdProblem }
+          : {}),
         route: route!.name,
         persona: route!.persona,
         startedAt,

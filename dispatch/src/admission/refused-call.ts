@@ -48,6 +48,9 @@ export function refusedCallRecord(
     // Ids come from the INVITE: clipped to the record's bound, never a reason to lose it.
     sipCallId: (call?.sipCallId ?? p.attributes[sipAttributes.callId] ?? p.identity).slice(0, 200),
     ...(call?.conversationId ? { genesysConversationId: call.conversationId } : {}),
+    ...(call?.conversationIdProblem
+      ? { genesysConversationIdProblem: call.conversationIdProblem }
+      : {}),
     route: route?.name ?? NO_ROUTE,
     persona: route?.persona ?? NO_ROUTE,
     startedAt,

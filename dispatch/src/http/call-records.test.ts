@@ -123,7 +123,7 @@ describe('POST /v1/calls/records', () => {
     const res = await post({
       ...sampleCallRecord(),
       outcome: 'exploded',
-      genesysConversationId: 'not-a-uuid',
+      genesysConversationId: 'has spaces',
       endedAt: '2026-01-05T09:00:00.000Z',
       latency: { turns: -1 },
     });
@@ -215,13 +215,32 @@ describe('GET /v1/calls?genesysConversationId=', () => {
     expect(await res.json()).toEqual({ calls: [first, second] });
   });
 
+  it('keeps and finds a record whose conversation id is not a UUID, flagged', async () => {
+    const { post, get } = await appWith();
+    const odd = 'cnv%2042;x=%C3%A9';
+    const res = await post(
+      sampleCallRecord({ genesysConversationId: odd, genesysConversationIdProblem: 'not_uuid' }),
+    );
+    expect(res.status).toBe(201);
+    const found = (await (
+      await get(`/v1/calls?genesysConversationId=${encodeURIComponent(odd)}`)
+    ).json()) as {
+      calls: { genesysConversationId: string; genesysConversationIdProblem: string }[];
+    };
+    expect(found.calls).toHaveLength(1);
+    expect(found.calls[0]).toMatchObject({
+      genesysConversationId: odd,
+      genesysConversationIdProblem: 'not_uuid',
+    });
+  });
+
   it('is an empty list for a conversation without records', async () => {
     const { get } = await appWith();
     const res = await get('/v1/calls?genesysConversationId=11111111-2222-4333-8444-555555555555');
     expect(await res.json()).toEqual({ calls: [] });
   });
 
-  it.each([[''], ['?genesysConversationId='], ['?genesysConversationId=abc']])(
+  it.each([[''], ['?genesysConversationId='], ['?genesysConversationId=a%20b']])(
     'answers 400 naming the query parameter for %j',
     async (query) => {
       const { get } = await appWith();

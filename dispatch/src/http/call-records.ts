@@ -2,7 +2,7 @@
  * Call records over HTTP (all behind the /v1 bearer token):
  *   POST /v1/calls/records                      an agent stores the record of its job
  *   GET  /v1/calls/:id                          one record
- *   GET  /v1/calls?genesysConversationId=<uuid> every record of a Genesys conversation
+ *   GET  /v1/calls?genesysConversationId=<id> every record of a Genesys conversation
  * Storing a record queues its webhook deliveries in the same transaction.
  * One record per room and job: the same record sent again (an agent's retry
  * or spool) is answered 201 with the stored one and queues nothing; a
@@ -13,6 +13,7 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { newCallRecordSchema } from '../../../contracts/call-record.ts';
+import { conversationIdSchema } from '../../../contracts/conversation-id.ts';
 import { redactText } from '../../../contracts/redact.ts';
 import type { CallRecord, NewCall, Store } from '../store/store.ts';
 import { invalidRequest, jsonBody } from './json-body.ts';
@@ -33,7 +34,7 @@ export type CallRecordRoutesDeps = Readonly<{
   stored?: () => void;
 }>;
 
-const listQuerySchema = z.object({ genesysConversationId: z.uuid() });
+const listQuerySchema = z.object({ genesysConversationId: conversationIdSchema });
 
 /**
  * Adds the call-record routes to `app` (whose /v1 auth middleware must already be in place).

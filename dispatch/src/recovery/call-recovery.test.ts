@@ -146,11 +146,12 @@ describe('call recovery', () => {
         'genesys.conversationId': CNV.toUpperCase(),
       }),
     ).toEqual({ ai_reason: 'agent_failure', ai_route: 'main', ai_cnv: CNV, account: '12345' });
-    // A malformed conversation id is dropped, as the agent drops it.
+    // A conversation id that is not a UUID travels as it came, as the agent carries it.
     expect(await handOff({ ...caller.attributes, 'genesys.conversationId': 'not-a-uuid' })).toEqual(
       {
         ai_reason: 'agent_failure',
         ai_route: 'main',
+        ai_cnv: 'not-a-uuid',
         account: '12345',
       },
     );
