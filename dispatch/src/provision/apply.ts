@@ -1,7 +1,7 @@
 /**
  * Carries out a reconcile plan (plan.ts) on LiveKit: creates and updates the
- * owned trunks and dispatch rules, then deletes what the file no longer has
- * (rules before trunks).
+ * owned trunks, deletes the rules the file no longer has, creates and updates
+ * its rules, then deletes the trunks it no longer has.
  */
 import { SIPHeaderOptions } from '@livekit/protocol';
 import { ownershipMetadata } from '../../../contracts/ownership.ts';
@@ -18,8 +18,10 @@ export type ApplyResult = Readonly<{
 }>;
 
 /**
- * Carries out a plan from {@link planReconcile}. Rules are deleted before
- * trunks.
+ * Carries out a plan from {@link planReconcile}. Stale rules go before the
+ * rules are written, because LiveKit holds one rule per trunk and number: a
+ * renamed route, or a rule left by an earlier deployment, would otherwise
+ * block the rule that takes its number. Trunks go last (rules are bound to them).
  *
  * @example
  * const desired = desiredState(routing);
@@ -59,6 +61,9 @@ export async function applyPlan(
     ? await applyOutboundTrunk(admin, desired.outboundTrunk, plan)
     : undefined;
 
+  for (const a of plan.filter((p) => p.op === 'delete' && p.kind === 'dispatch-rule')) {
+    await admin.client.deleteSipDispatchRule(a.id!);
+  }
   const ruleIds: Record<string, string> = {};
   for (const want of desired.rules) {
     const action = plan.find((a) => a.kind === 'dispatch-rule' && a.key === want.key);
@@ -75,9 +80,6 @@ export async function applyPlan(
     }
   }
 
-  for (const a of plan.filter((p) => p.op === 'delete' && p.kind === 'dispatch-rule')) {
-    await admin.client.deleteSipDispatchRule(a.id!);
-  }
   for (const a of plan.filter(
     (p) => p.op === 'delete' && (p.kind === 'inbound-trunk' || p.kind === 'outbound-trunk'),
   )) {

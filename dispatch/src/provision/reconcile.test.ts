@@ -426,3 +426,51 @@ describe('formatPlan', () => {
     }
   });
 });
+
+describe('applyPlan and a stale rule holding a number', () => {
+  it('deletes the stale rule before creating the rule that takes its number', async () => {
+    const desired = desiredFor('');
+    const order: string[] = [];
+    const live = new Set(['SDR_stale']);
+    // LiveKit's own constraint: one rule per trunk and number.
+    const admin = {
+      client: {
+        deleteSipDispatchRule: vi.fn(async (id: string) => {
+          live.delete(id);
+          order.push(`delete ${id}`);
+          return new SIPDispatchRuleInfo({ sipDispatchRuleId: id });
+        }),
+      },
+      createDispatchRule: vi.fn(async (rule: SIPDispatchRuleInfo) => {
+        if (live.has('SDR_stale'))
+          throw new Error(
+            'CreateSIPDispatchRule failed with HTTP 409: Dispatch rule for the same trunk, inbound number, number, and PIN combination already exists',
+          );
+        order.push(`create ${rule.name}`);
+        return new SIPDispatchRuleInfo({ sipDispatchRuleId: 'SDR_new' });
+      }),
+    } as unknown as SipAdmin;
+    const plan: Plan = [
+      {
+        op: 'keep',
+        kind: 'inbound-trunk',
+        key: 'inbound-trunk',
+        name: 'genesys-byoc',
+        id: 'ST_in',
+      },
+      { op: 'create', kind: 'dispatch-rule', key: 'route:main', name: 'route:main' },
+      {
+        op: 'delete',
+        kind: 'dispatch-rule',
+        key: 'route:renamed',
+        name: 'route:renamed',
+        id: 'SDR_stale',
+      },
+    ];
+    expect(await applyPlan(admin, desired, plan)).toMatchObject({
+      trunkId: 'ST_in',
+      ruleIds: { main: 'SDR_new' },
+    });
+    expect(order).toEqual(['delete SDR_stale', `create ${desired.rules[0]?.name}`]);
+  });
+});
