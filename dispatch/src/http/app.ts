@@ -7,13 +7,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { newCallbackSchema } from '../../../contracts/callbacks.ts';
 import { newContextRecordSchema } from '../../../contracts/context-record.ts';
 import { redactFields, redactText } from '../../../contracts/redact.ts';
 import type { Store } from '../store/store.ts';
 import { registerCallRecordRoutes } from './call-records.ts';
-import { jsonBody } from './json-body.ts';
+import { bodyLimit, jsonBody } from './json-body.ts';
 import {
   LIVEKIT_WEBHOOK_PATH,
   livekitWebhook,
@@ -48,6 +47,10 @@ export type AppDeps = Readonly<{
 
 /** LiveKit's webhook bodies are a few KiB; it is reachable without a token, so bound it. */
 const WEBHOOK_MAX_BYTES = 1024 * 1024;
+/** A callback request is a number and a note of at most 1,000 characters. */
+const CALLBACK_MAX_BYTES = 16 * 1024;
+/** A context record: 20 turns of up to 1,000 characters, a summary and the caller's fields. */
+const CONTEXT_MAX_BYTES = 256 * 1024;
 
 /**
  * @example
@@ -86,13 +89,10 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.post(
     LIVEKIT_WEBHOOK_PATH,
-    bodyLimit({
-      maxSize: WEBHOOK_MAX_BYTES,
-      onError: (c) => c.json({ error: 'body_too_large' }, 413),
-    }),
+    bodyLimit(WEBHOOK_MAX_BYTES),
     livekitWebhook(deps.livekitWebhook, metrics),
   );
-  app.post('/v1/callbacks', async (c) => {
+  app.post('/v1/callbacks', bodyLimit(CALLBACK_MAX_BYTES), async (c) => {
     const body = await jsonBody(c, newCallbackSchema);
     if (body instanceof Response) return body;
     const { notes, genesysConversationId, sipCallId, ...rest } = body;
@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): Hono {
     metrics.callbacks.inc();
     return c.json(record, 201);
   });
-  app.post('/v1/context', async (c) => {
+  app.post('/v1/context', bodyLimit(CONTEXT_MAX_BYTES), async (c) => {
     const body = await jsonBody(c, newContextRecordSchema);
     if (body instanceof Response) return body;
     const { summary, fields, transcript, genesysConversationId, sipCallId, ...rest } = body;

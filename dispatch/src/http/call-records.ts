@@ -10,13 +10,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { newCallRecordSchema } from '../../../contracts/call-record.ts';
 import { conversationIdSchema } from '../../../contracts/conversation-id.ts';
 import { redactText } from '../../../contracts/redact.ts';
 import type { CallRecord, NewCall, Store } from '../store/store.ts';
-import { invalidRequest, jsonBody } from './json-body.ts';
+import { bodyLimit, invalidRequest, jsonBody } from './json-body.ts';
 import type { DispatchMetrics } from './metrics.ts';
 
 /** Where agents POST call records. */
@@ -45,31 +44,24 @@ const listQuerySchema = z.object({ genesysConversationId: conversationIdSchema }
  */
 export function registerCallRecordRoutes(app: Hono, deps: CallRecordRoutesDeps): void {
   const { store, metrics } = deps;
-  app.post(
-    CALL_RECORDS_PATH,
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: 'body_too_large' }, 413),
-    }),
-    async (c) => {
-      const record = await jsonBody(c, newCallRecordSchema);
-      if (record instanceof Response) return record;
-      // The schema has no personal data; free-text milestones are masked all the same.
-      const call: NewCall = {
-        ...record,
-        timeline: record.timeline.map((t) => ({ at: t.at, event: redactText(t.event) })),
-      };
-      const result = await store.createCallRecord(call, deps.webhooks);
-      if (result.status === 'duplicate') {
-        return sameCall(result.record, call)
-          ? c.json(result.record, 201)
-          : c.json({ error: 'already_recorded', id: result.record.id }, 409);
-      }
-      metrics.callRecords.inc();
-      deps.stored?.();
-      return c.json(result.record, 201);
-    },
-  );
+  app.post(CALL_RECORDS_PATH, bodyLimit(MAX_BODY_BYTES), async (c) => {
+    const record = await jsonBody(c, newCallRecordSchema);
+    if (record instanceof Response) return record;
+    // The schema has no personal data; free-text milestones are masked all the same.
+    const call: NewCall = {
+      ...record,
+      timeline: record.timeline.map((t) => ({ at: t.at, event: redactText(t.event) })),
+    };
+    const result = await store.createCallRecord(call, deps.webhooks);
+    if (result.status === 'duplicate') {
+      return sameCall(result.record, call)
+        ? c.json(result.record, 201)
+        : c.json({ error: 'already_recorded', id: result.record.id }, 409);
+    }
+    metrics.callRecords.inc();
+    deps.stored?.();
+    return c.json(result.record, 201);
+  });
   app.get('/v1/calls/:id', async (c) => {
     const record = await store.getCallRecord(c.req.param('id'));
     return record ? c.json(record) : c.json({ error: 'not_found' }, 404);

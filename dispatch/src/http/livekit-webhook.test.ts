@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ParticipantInfo, Room, WebhookEvent } from '@livekit/protocol';
 import { AccessToken, ServerError } from 'livekit-server-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
@@ -39,7 +39,7 @@ function eventBody(
   room: string = ROOM,
 ): string {
   return new WebhookEvent({
-    id: 'EV_test',
+    id: `EV_${randomUUID()}`,
     event,
     createdAt: 1_760_000_000n,
     room: new Room({ sid: 'RM_test', name: room, metadata }),
@@ -209,6 +209,31 @@ describe('POST /v1/livekit/webhook', () => {
         error: 'connect ECONNREFUSED 127.0.0.1:7880',
       }),
     );
+  });
+
+  it('acts once on an event sent again (a replay of a signed webhook), and again after a failure', async () => {
+    let failing = true;
+    const { app, deleteRoom } = await webhookApp({
+      apiToken: TOKEN,
+      deleteRoom: async () => {
+        if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:7880');
+      },
+    });
+    const body = eventBody('participant_left');
+    // The first delivery failed (502): LiveKit's retry of the same event must act.
+    expect((await post(app, body, await signature(body))).status).toBe(502);
+    failing = false;
+    const retry = await post(app, body, await signature(body));
+    expect(await retry.json()).toEqual({ status: 'ok' });
+    // Handled now: the same signed request, replayed, acts on nothing.
+    const replay = await post(app, body, await signature(body));
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ status: 'duplicate' });
+    expect(deleteRoom).toHaveBeenCalledTimes(2);
+    // A different event for the same room still acts.
+    const next = eventBody('participant_left');
+    expect(await (await post(app, next, await signature(next))).json()).toEqual({ status: 'ok' });
+    expect(deleteRoom).toHaveBeenCalledTimes(3);
   });
 
   it('refuses a body over 1 MiB with 413', async () => {

@@ -16,6 +16,7 @@ import { ServerError, WebhookReceiver } from 'livekit-server-sdk';
 import { parseBridgeMetadata } from '../../../contracts/bridge.ts';
 import { log } from '../log.ts';
 import { webhookEventLabel, type DispatchMetrics } from './metrics.ts';
+import { handledEvents } from './webhook-replay.ts';
 
 /** Where livekit-server's `webhook.urls` must point (on dispatch's HTTP port). */
 export const LIVEKIT_WEBHOOK_PATH = '/v1/livekit/webhook';
@@ -45,19 +46,28 @@ export type BridgeLegLeft = Readonly<{ room: string; identity: string; leg: 'cal
 
 /**
  * The handler for {@link LIVEKIT_WEBHOOK_PATH}: 401 for a missing or bad
- * signature, 400 for a signed body that is not a webhook event, 200 otherwise.
+ * signature, 400 for a signed body that is not a webhook event, 200 otherwise
+ * (`duplicate`, acting on nothing, for an event id already handled).
  *
  * @example
  * app.post(LIVEKIT_WEBHOOK_PATH, livekitWebhook({ apiKey, apiSecret, deleteRoom }, metrics));
  */
 export function livekitWebhook(deps: LiveKitWebhookDeps, metrics: DispatchMetrics): Handler {
   const receiver = new WebhookReceiver(deps.apiKey, deps.apiSecret);
+  const events = handledEvents();
   return async (c) => {
     // The signature covers these exact bytes: never re-serialise the body.
     const body = await c.req.text();
     const received = await receive(receiver, body, c.req.header('authorization'));
     if (received === 401) return c.json({ error: 'unauthorized' }, 401);
     if (received === 400) return c.json({ error: 'invalid_event' }, 400);
+    if (received.id && events.handled(received.id)) {
+      log.warn('webhook event already handled; ignoring it', {
+        id: received.id.slice(0, 64),
+        event: webhookEventLabel(received.event),
+      });
+      return c.json({ status: 'duplicate' });
+    }
     metrics.livekitWebhooks.inc({ event: webhookEventLabel(received.event) });
 
     const left = bridgeLegLeft(received);
@@ -97,6 +107,7 @@ export function livekitWebhook(deps: LiveKitWebhookDeps, metrics: DispatchMetric
         }),
       );
     }
+    if (received.id) events.remember(received.id);
     return c.json({ status: 'ok' });
   };
 }

@@ -182,6 +182,22 @@ describe('dispatch/openapi.yaml', () => {
       }
     }
   });
+
+  it('refuses an oversized body with 413 on every route that takes one, before reading it', async () => {
+    const huge = JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) });
+    const withBody = appOperations().filter((op) => /^(POST|PUT|PATCH) /.test(op));
+    expect(withBody.length).toBeGreaterThan(3);
+    for (const op of withBody) {
+      const [method = '', path = ''] = op.split(' ');
+      const res = await app.request(path.replace(/\{[^}]+\}/g, 'x'), {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: huge,
+      });
+      expect(res.status, op).toBe(413);
+      expect(await res.json(), op).toEqual({ error: 'body_too_large' });
+    }
+  });
 });
 
 describe('GET /openapi.json', () => {

@@ -20,14 +20,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import { newOutboundCallSchema } from '../../../contracts/outbound-call.ts';
 import { maskPhone } from '../../../contracts/redact.ts';
 import type { RoutingConfig } from '../../../contracts/routing.ts';
 import { log } from '../log.ts';
 import type { PlaceCall, PlaceCallResult } from '../outbound/place-call.ts';
-import { jsonBody } from './json-body.ts';
+import { bodyLimit, jsonBody } from './json-body.ts';
 
 export const OUTBOUND_CALLS_PATH = '/v1/calls';
 
@@ -59,91 +58,84 @@ const BODY_MAX_BYTES = 16 * 1024;
  */
 export function outboundCalls(deps: OutboundCallsDeps | undefined): Hono {
   const router = new Hono();
-  router.post(
-    OUTBOUND_CALLS_PATH,
-    bodyLimit({
-      maxSize: BODY_MAX_BYTES,
-      onError: (c) => c.json({ error: 'body_too_large' }, 413),
-    }),
-    async (c) => {
-      const req = await jsonBody(c, newOutboundCallSchema);
-      if (req instanceof Response) return req;
-      const trunk = deps?.routing.outboundTrunk;
-      if (!deps || !trunk) {
-        return c.json(
-          {
-            error: 'outbound_not_configured',
-            message: 'the routing file has no outboundTrunk',
-          },
-          409,
-        );
-      }
-      const { routing } = deps;
-      const route = routing.routes.find((r) => r.name === req.route);
-      if (!route) return c.json({ error: 'unknown_route', route: req.route }, 422);
-      const persona = req.persona ?? route.persona;
-      if (!routing.routes.some((r) => r.persona === persona)) {
-        return c.json(
-          {
-            error: 'persona_not_allowed',
-            message: 'persona must be one that a route of the routing file names',
-          },
-          422,
-        );
-      }
-      if (req.fromNumber !== undefined && !trunk.numbers.includes(req.fromNumber)) {
-        return c.json(
-          {
-            error: 'from_number_not_on_trunk',
-            message: 'fromNumber must be one of outboundTrunk.numbers',
-          },
-          422,
-        );
-      }
+  router.post(OUTBOUND_CALLS_PATH, bodyLimit(BODY_MAX_BYTES), async (c) => {
+    const req = await jsonBody(c, newOutboundCallSchema);
+    if (req instanceof Response) return req;
+    const trunk = deps?.routing.outboundTrunk;
+    if (!deps || !trunk) {
+      return c.json(
+        {
+          error: 'outbound_not_configured',
+          message: 'the routing file has no outboundTrunk',
+        },
+        409,
+      );
+    }
+    const { routing } = deps;
+    const route = routing.routes.find((r) => r.name === req.route);
+    if (!route) return c.json({ error: 'unknown_route', route: req.route }, 422);
+    const persona = req.persona ?? route.persona;
+    if (!routing.routes.some((r) => r.persona === persona)) {
+      return c.json(
+        {
+          error: 'persona_not_allowed',
+          message: 'persona must be one that a route of the routing file names',
+        },
+        422,
+      );
+    }
+    if (req.fromNumber !== undefined && !trunk.numbers.includes(req.fromNumber)) {
+      return c.json(
+        {
+          error: 'from_number_not_on_trunk',
+          message: 'fromNumber must be one of outboundTrunk.numbers',
+        },
+        422,
+      );
+    }
 
-      let trunkId: string | undefined;
-      try {
-        trunkId = await deps.findTrunk();
-      } catch (err) {
-        log.error('listing outbound trunks failed', { error: (err as Error).message });
-        return c.json({ error: 'livekit_unavailable' }, 503);
-      }
-      if (!trunkId) {
-        return c.json(
-          {
-            error: 'outbound_trunk_not_provisioned',
-            message: 'dispatch has not provisioned the outbound trunk yet; see /readyz',
-          },
-          409,
-        );
-      }
+    let trunkId: string | undefined;
+    try {
+      trunkId = await deps.findTrunk();
+    } catch (err) {
+      log.error('listing outbound trunks failed', { error: (err as Error).message });
+      return c.json({ error: 'livekit_unavailable' }, 503);
+    }
+    if (!trunkId) {
+      return c.json(
+        {
+          error: 'outbound_trunk_not_provisioned',
+          message: 'dispatch has not provisioned the outbound trunk yet; see /readyz',
+        },
+        409,
+      );
+    }
 
-      const room = `out-${route.name}-${(deps.roomSuffix ?? randomSuffix)()}`;
-      const ids: CallIds = { room, route: route.name, persona, trunkId, to: maskPhone(req.to) };
-      log.info('placing outbound call', {
-        ...ids,
-        ringSeconds: req.ringSeconds,
-        contextKeys: Object.keys(req.context ?? {}),
-      });
-      const result = await deps.placeCall({
-        room,
-        trunkId,
-        to: req.to,
-        fromNumber: req.fromNumber,
-        ringSeconds: req.ringSeconds,
-        agentName: routing.agentName,
-        metadata: encodeDispatchMetadata({
-          v: 1,
-          route: route.name,
-          persona,
-          humanQueue: route.humanQueue,
-          values: { ...route.metadata, ...req.context },
-          direction: 'outbound',
-        }),
-      });
-      return respond(c, result, ids);
-    },
-  );
+    const room = `out-${route.name}-${(deps.roomSuffix ?? randomSuffix)()}`;
+    const ids: CallIds = { room, route: route.name, persona, trunkId, to: maskPhone(req.to) };
+    log.info('placing outbound call', {
+      ...ids,
+      ringSeconds: req.ringSeconds,
+      contextKeys: Object.keys(req.context ?? {}),
+    });
+    const result = await deps.placeCall({
+      room,
+      trunkId,
+      to: req.to,
+      fromNumber: req.fromNumber,
+      ringSeconds: req.ringSeconds,
+      agentName: routing.agentName,
+      metadata: encodeDispatchMetadata({
+        v: 1,
+        route: route.name,
+        persona,
+        humanQueue: route.humanQueue,
+        values: { ...route.metadata, ...req.context },
+        direction: 'outbound',
+      }),
+    });
+    return respond(c, result, ids);
+  });
   return router;
 }
 
