@@ -6,6 +6,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 mkdir -p .run
+rm -f .run/reliability.jsonl
 status=0
 step() { echo; echo "== $1"; shift; "$@" || status=1; }
 
@@ -14,6 +15,7 @@ step "lint" npx --no-install eslint .
 step "format" npx --no-install prettier --check . --log-level warn
 step "vitest (unit + real stack)" npx --no-install vitest run --reporter=default --reporter=json --outputFile=.run/vitest.json
 if [ -x scripts/helm-check.sh ]; then step "helm chart" scripts/helm-check.sh; fi
+step "reliability table" node scripts/reliability-report.ts
 
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".run/vitest.json", "utf8"));
