@@ -63,6 +63,7 @@ describe('loadAgentConfig', () => {
       'drainTimeoutSeconds',
       'health',
       'livekit',
+      'logLevel',
       'metrics',
       'offlineVoice',
       'routing',
@@ -70,6 +71,12 @@ describe('loadAgentConfig', () => {
       'tracing',
       'voice',
     ]);
+  });
+
+  it('reads the log level, info by default, and refuses one the framework has not', () => {
+    expect(loadAgentConfig(validEnv()).logLevel).toBe('info');
+    expect(loadAgentConfig({ ...validEnv(), LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(() => loadAgentConfig({ ...validEnv(), LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 
   it('reads the metrics and tracing settings, tracing off by default', () => {

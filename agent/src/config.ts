@@ -42,6 +42,8 @@ const envSchema = z.object({
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
   AGENT_DRAIN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(1800),
+  /** The framework's logger level (the chart sets it). */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   /** Dispatch API the agent stores callbacks and records through. */
   DISPATCH_URL: z
     .string()
@@ -90,6 +92,7 @@ export type AgentConfig = Readonly<{
   dispatch: Readonly<{ url: string | undefined; token: string | undefined }>;
   dataActions: Readonly<{ baseUrl: string | undefined; token: string | undefined }>;
   drainTimeoutSeconds: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   offlineVoice: Readonly<{ ttsVoice: string }>;
   metrics: Readonly<{ host: string; port: number; jobTarget: string | undefined }>;
   spoolDir: string;
@@ -124,6 +127,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     },
     compileCacheDir: e.AGENT_COMPILE_CACHE_DIR === 'off' ? undefined : e.AGENT_COMPILE_CACHE_DIR,
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
+    logLevel: e.LOG_LEVEL,
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
     dataActions: { baseUrl: e.DATA_ACTIONS_URL, token: e.DATA_ACTIONS_TOKEN },
     offlineVoice: { ttsVoice: e.OFFLINE_TTS_VOICE },

@@ -3,13 +3,14 @@
  * LiveKit under the routing file's agent name (explicit dispatch).
  */
 import { fileURLToPath } from 'node:url';
-import { cli, log, ServerOptions, type RunningJobInfo } from '@livekit/agents';
+import { log, type RunningJobInfo } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { cpuSampler, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
 import { createAgentMetrics, startMetricsServer } from './observability/metrics-server.ts';
 import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
 import { routingProblems } from './personas/registry.ts';
+import { runWorker } from './worker/run.ts';
 import { createJobReaper } from './worker/job-reaper.ts';
 import { createDispatchClient } from './dispatch-client.ts';
 import { createDispatchSpool } from './dispatch-spool.ts';
@@ -61,8 +62,13 @@ const metrics = createAgentMetrics();
 const metricsServer = await startMetricsServer(metrics, config.metrics);
 process.env[METRICS_UDP_ENV] = metricsServer.udpTarget;
 
-cli.runApp(
-  new ServerOptions({
+if (process.argv[2] !== 'start') {
+  console.error('usage: node agent/src/main.ts start');
+  process.exit(2);
+}
+
+await runWorker(
+  {
     agent: fileURLToPath(new URL('./agent.ts', import.meta.url)),
     agentName: config.routing.agentName,
     wsURL: config.livekit.url,
@@ -80,5 +86,7 @@ cli.runApp(
     loadThreshold: 1,
     numIdleProcesses: capacity.warmProcesses,
     drainTimeout: config.drainTimeoutSeconds * 1000,
-  }),
+  },
+  // A stopping worker lets its calls end (worker/drain.ts).
+  { drainTimeoutMs: config.drainTimeoutSeconds * 1000, logLevel: config.logLevel },
 );

@@ -90,6 +90,11 @@ export class ManagedProcess {
     return this.#exitCode === undefined;
   }
 
+  /** Resolves with the exit code once the process has exited (-1 for a signal). */
+  get exited(): Promise<number | null> {
+    return this.#exited;
+  }
+
   /** Sends a signal to the whole process group. */
   signal(sig: NodeJS.Signals): void {
     if (this.#child.pid === undefined || !this.running) return;
