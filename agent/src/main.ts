@@ -2,6 +2,7 @@
  * Starts an agent worker: `node agent/src/main.ts start`. Registers with
  * LiveKit under the routing file's agent name (explicit dispatch).
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { log, type RunningJobInfo } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -10,7 +11,10 @@ import { agentConfig, ConfigError } from './config.ts';
 import { createAgentMetrics, startMetricsServer } from './observability/metrics-server.ts';
 import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
 import { routingProblems } from './personas/registry.ts';
+import { WORKER_LEASE_RENEW_MS } from '../../contracts/worker-lease.ts';
+import { createWorkerLease, dispatchLeaseClient } from './worker/lease.ts';
 import { runWorker } from './worker/run.ts';
+import { runningCalls } from './worker/running-calls.ts';
 import { createJobReaper } from './worker/job-reaper.ts';
 import { createDispatchClient } from './dispatch-client.ts';
 import { createDispatchSpool } from './dispatch-spool.ts';
@@ -51,6 +55,20 @@ const reaper = createJobReaper({
 let runningJobs: () => readonly RunningJobInfo[] = () => [];
 setInterval(() => reaper.observe(runningJobs()), 500).unref();
 
+// Dispatch finds this worker dead by its lapsed lease if the pod is lost (contracts/worker-lease.ts).
+const lease =
+  config.dispatch.url && config.dispatch.token
+    ? createWorkerLease(
+        dispatchLeaseClient(
+          { url: config.dispatch.url, token: config.dispatch.token },
+          randomUUID(),
+        ),
+        () => log(),
+      )
+    : undefined;
+if (lease)
+  setInterval(() => lease.renew(runningCalls(runningJobs())), WORKER_LEASE_RENEW_MS).unref();
+
 // Callback requests and call records spooled while dispatch was down go out from here.
 const spool = createDispatchSpool(createDispatchClient(config.dispatch), config.spoolDir);
 setInterval(() => void spool.flush(), 5000).unref();
@@ -88,5 +106,9 @@ await runWorker(
     drainTimeout: config.drainTimeoutSeconds * 1000,
   },
   // A stopping worker lets its calls end (worker/drain.ts).
-  { drainTimeoutMs: config.drainTimeoutSeconds * 1000, logLevel: config.logLevel },
+  {
+    drainTimeoutMs: config.drainTimeoutSeconds * 1000,
+    logLevel: config.logLevel,
+    closed: async () => lease?.release(),
+  },
 );

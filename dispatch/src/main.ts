@@ -25,6 +25,8 @@ import { routingWarnings } from './provision/warnings.ts';
 import { createOutbox } from './outbox/outbox.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
+import { deadWorkerSweeper } from './recovery/dead-workers.ts';
+import { WORKER_LEASE_TTL_MS } from '../../contracts/worker-lease.ts';
 
 const [command = 'serve', ...flags] = process.argv.slice(2);
 
@@ -159,8 +161,23 @@ if (command === 'apply') {
     (info) => log.info('dispatch listening', { port: info.port }),
   );
   outbox.start();
+  // A worker that dies whole (its pod lost) is found by its lapsed lease, not after LiveKit's 20 s.
+  const sweepDeadWorkers = deadWorkerSweeper({
+    takeExpired: (now) => store.takeExpiredWorkerLeases(now),
+    removeParticipant: (room, identity) => rooms.removeParticipant(room, identity),
+    graceMs: 3 * WORKER_LEASE_TTL_MS,
+  });
+  const sweeper = setInterval(
+    () =>
+      void sweepDeadWorkers().catch((err: unknown) =>
+        log.error('checking worker leases failed', { error: String(err) }),
+      ),
+    500,
+  );
+  sweeper.unref();
   const stop = () => {
     log.info('dispatch stopping');
+    clearInterval(sweeper);
     const outboxStopped = outbox.stop();
     server.close(() => {
       void outboxStopped

@@ -30,6 +30,12 @@ export type StackOptions = Readonly<{
   livekitOnly?: boolean;
   /** Start our agent worker (default true); false leaves the room for another worker. */
   agent?: boolean;
+  /**
+   * How many agent workers (default 1): `agent`, then `agent-2`..., each with
+   * its own log file (`agent.log`, `agent-2.log`) and health and metrics ports
+   * (the slot's, plus one per worker).
+   */
+  agentWorkers?: number;
   /** Node options for the agent worker, which its job processes inherit (e.g. `--cpu-prof`). */
   agentNodeArgs?: readonly string[];
 }>;
@@ -170,34 +176,37 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),
     });
     if (opts.agent === false) return finish();
-    await add({
-      name: 'agent',
-      command: process.execPath,
-      args: [...(opts.agentNodeArgs ?? []), join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
-      env: {
-        ...livekitEnv,
-        // One machine runs the whole stack and the tests: count capacity in calls only.
-        AGENT_CPU_LOAD_LIMIT: '0',
-        AGENT_DRAIN_TIMEOUT_SECONDS: '5',
-        // The tests place calls one or two at a time: a small pool starts the stack faster.
-        AGENT_WARM_PROCESSES: '2',
-        // STACK_AGENT_LOG_LEVEL=debug shows the agent's turn-by-turn states when a test needs it.
-        ...(process.env['STACK_AGENT_LOG_LEVEL']
-          ? { LOG_LEVEL: process.env['STACK_AGENT_LOG_LEVEL'] }
-          : {}),
-        ...opts.agentEnv,
-        LIVEKIT_URL: wsUrl,
-        DISPATCH_URL: `http://127.0.0.1:${ports.dispatch}`,
-        AGENT_HEALTH_HOST: '127.0.0.1',
-        AGENT_HEALTH_PORT: String(ports.agentHealth),
-        AGENT_METRICS_HOST: '127.0.0.1',
-        AGENT_METRICS_PORT: String(ports.agentMetrics),
-      },
-      logFile: join(runDir, 'agent.log'),
-      ready: () => httpOk(`http://127.0.0.1:${ports.agentHealth}/`),
-      readyTimeoutMs: 60_000,
-      stopTimeoutMs: 5000,
-    });
+    for (let i = 0; i < (opts.agentWorkers ?? 1); i++) {
+      const worker = i === 0 ? 'agent' : `agent-${i + 1}`;
+      await add({
+        name: worker,
+        command: process.execPath,
+        args: [...(opts.agentNodeArgs ?? []), join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
+        env: {
+          ...livekitEnv,
+          // One machine runs the whole stack and the tests: count capacity in calls only.
+          AGENT_CPU_LOAD_LIMIT: '0',
+          AGENT_DRAIN_TIMEOUT_SECONDS: '5',
+          // The tests place calls one or two at a time: a small pool starts the stack faster.
+          AGENT_WARM_PROCESSES: '2',
+          // STACK_AGENT_LOG_LEVEL=debug shows the agent's turn-by-turn states when a test needs it.
+          ...(process.env['STACK_AGENT_LOG_LEVEL']
+            ? { LOG_LEVEL: process.env['STACK_AGENT_LOG_LEVEL'] }
+            : {}),
+          ...opts.agentEnv,
+          LIVEKIT_URL: wsUrl,
+          DISPATCH_URL: `http://127.0.0.1:${ports.dispatch}`,
+          AGENT_HEALTH_HOST: '127.0.0.1',
+          AGENT_HEALTH_PORT: String(ports.agentHealth + i),
+          AGENT_METRICS_HOST: '127.0.0.1',
+          AGENT_METRICS_PORT: String(ports.agentMetrics + i),
+        },
+        logFile: join(runDir, `${worker}.log`),
+        ready: () => httpOk(`http://127.0.0.1:${ports.agentHealth + i}/`),
+        readyTimeoutMs: 60_000,
+        stopTimeoutMs: 5000,
+      });
+    }
   } catch (err) {
     await stop();
     throw err;

@@ -8,6 +8,7 @@
  * ended normally the participant is already gone and nothing happens.
  */
 import type { RunningJobInfo } from '@livekit/agents';
+import { runningCalls } from './running-calls.ts';
 
 export type JobReaper = Readonly<{
   /** Compares the worker's running jobs with the last call; reaps the ones that vanished. */
@@ -27,11 +28,8 @@ export function createJobReaper(deps: {
   return Object.freeze({
     observe: (running) => {
       const now = new Map<string, { room: string; identity: string }>();
-      for (const info of running) {
-        const room = info.job.room?.name;
-        const identity = info.acceptArguments.identity;
-        if (room && identity && !info.fakeJob) now.set(info.job.id, { room, identity });
-      }
+      for (const { jobId, room, identity } of runningCalls(running))
+        now.set(jobId, { room, identity });
       for (const [jobId, gone] of known) {
         if (now.has(jobId)) continue;
         void deps.removeParticipant(gone.room, gone.identity).then(

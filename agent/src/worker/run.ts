@@ -15,18 +15,25 @@ type Options = ConstructorParameters<typeof ServerOptions>[0];
  */
 export async function runWorker(
   options: Omit<Options, 'production'>,
-  settings: Readonly<{ drainTimeoutMs: number; logLevel: string }>,
+  settings: Readonly<{
+    drainTimeoutMs: number;
+    logLevel: string;
+    /** Runs once the worker has drained and closed, before it exits. */
+    closed?: () => Promise<void>;
+  }>,
 ): Promise<void> {
   initializeLogger({ pretty: false, level: settings.logLevel });
   const server = new AgentServer(new ServerOptions({ ...options, production: true }));
   const stop = (code: number) => {
-    drainWorker(server, settings.drainTimeoutMs, log()).then(
-      () => process.exit(code),
-      (err: unknown) => {
-        log().error({ error: String(err) }, 'worker did not close cleanly');
-        process.exit(1);
-      },
-    );
+    drainWorker(server, settings.drainTimeoutMs, log())
+      .then(() => settings.closed?.())
+      .then(
+        () => process.exit(code),
+        (err: unknown) => {
+          log().error({ error: String(err) }, 'worker did not close cleanly');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop(143));
   process.once('SIGINT', () => {

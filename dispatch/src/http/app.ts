@@ -13,6 +13,7 @@ import { redactFields, redactText } from '../../../contracts/redact.ts';
 import type { Store } from '../store/store.ts';
 import { registerCallRecordRoutes } from './call-records.ts';
 import { bodyLimit, jsonBody } from './json-body.ts';
+import { registerWorkerLeaseRoutes } from './worker-leases.ts';
 import {
   LIVEKIT_WEBHOOK_PATH,
   livekitWebhook,
@@ -137,6 +138,8 @@ export function createApp(deps: AppDeps): Hono {
     webhooks: deps.callRecords?.webhooks ?? [],
     ...(deps.callRecords?.stored ? { stored: deps.callRecords.stored } : {}),
   });
+
+  registerWorkerLeaseRoutes(app, { store: deps.store });
 
   app.route('/', outboundCalls(deps.outboundCalls));
 

@@ -14,6 +14,7 @@ import {
   outboundCallFailedSchema,
 } from '../../../contracts/outbound-call.ts';
 import { parseRouting } from '../../../contracts/routing.ts';
+import { workerLeaseSchema } from '../../../contracts/worker-lease.ts';
 import type { Store } from '../store/store.ts';
 import { createApp } from './app.ts';
 import { LIVEKIT_WEBHOOK_PATH } from './livekit-webhook.ts';
@@ -162,6 +163,7 @@ describe('dispatch/openapi.yaml', () => {
     ['NewOutboundCall', newOutboundCallSchema, 'input'],
     ['OutboundCallAnswered', outboundCallAnsweredSchema, 'output'],
     ['OutboundCallFailed', outboundCallFailedSchema, 'output'],
+    ['WorkerLease', workerLeaseSchema, 'input'],
   ] as const)('describes %s as its zod contract does', (name, schema, io) => {
     expect(component(name)).toEqual(fromZod(schema, io));
   });

@@ -63,4 +63,14 @@ export const migrations: readonly Migration[] = [
     );
     CREATE INDEX webhook_outbox_due ON webhook_outbox (status, next_attempt_at)`,
   },
+  {
+    id: 4,
+    name: 'worker leases',
+    sql: `CREATE TABLE worker_leases (
+      worker_id TEXT PRIMARY KEY,
+      expires_at TEXT NOT NULL,
+      calls TEXT NOT NULL
+    );
+    CREATE INDEX worker_leases_expiry ON worker_leases (expires_at)`,
+  },
 ];

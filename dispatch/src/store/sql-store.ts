@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { callRecordQueries } from './call-records-sql.ts';
 import { migrate } from './migrate.ts';
+import { workerLeaseQueries } from './worker-leases-sql.ts';
 import type { SqlDatabase } from './sql.ts';
 import type { CallbackRecord, ContextRecord, NewCallback, NewContext, Store } from './store.ts';
 
@@ -81,6 +82,7 @@ export function sqlStore(db: SqlDatabase): Store {
       );
     },
     ...callRecordQueries(db),
+    ...workerLeaseQueries(db),
     close: () => db.close(),
   };
 }

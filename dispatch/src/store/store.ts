@@ -83,6 +83,13 @@ export type DeliveryOutcome = Readonly<
   | { status: 'failed'; attempts: number; at: Date; error: string }
 >;
 
+/** A lease a worker stopped renewing, taken by one dispatch replica (contracts/worker-lease.ts). */
+export type ExpiredWorkerLease = Readonly<{
+  workerId: string;
+  expiredAt: Date;
+  calls: readonly Readonly<{ room: string; identity: string }>[];
+}>;
+
 export interface Store {
   createContext(record: NewContext): Promise<ContextRecord>;
   getContext(id: string): Promise<ContextRecord | undefined>;
@@ -104,5 +111,14 @@ export interface Store {
   claimDeliveries(claim: DeliveryClaim): Promise<readonly ClaimedDelivery[]>;
   /** Records how a claimed attempt ended; a row no longer pending is left alone. */
   finishDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** Replaces a worker's lease: the calls it carries, until `expiresAt`. */
+  renewWorkerLease(
+    workerId: string,
+    calls: readonly Readonly<{ room: string; identity: string }>[],
+    expiresAt: Date,
+  ): Promise<void>;
+  releaseWorkerLease(workerId: string): Promise<void>;
+  /** Deletes and returns the leases expired at `now`; each lease is returned to one caller only. */
+  takeExpiredWorkerLeases(now: Date): Promise<readonly ExpiredWorkerLease[]>;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { describeCallbacks } from './callbacks-contract.ts';
 import { describeMigrations } from './migrations-contract.ts';
 import { describeOutbox } from './outbox-contract.ts';
 import { storeHelpers, type StoreHarness } from './store-harness.ts';
+import { describeWorkerLeases } from './worker-leases-contract.ts';
 
 export type { StoreHarness } from './store-harness.ts';
 
@@ -25,5 +26,6 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     describeCallbacks(helpers);
     describeCallRecords(harness, helpers);
     describeOutbox(helpers);
+    describeWorkerLeases(helpers);
   });
 }
