@@ -41,6 +41,8 @@ export type SessionHooks = Readonly<{
   onControl: (type: string) => void;
   /** Once, when the connection ends, with the audio it carried. */
   onClose: (audioSeconds: number) => void;
+  /** True while the provider is stalled: audio is taken, nothing is answered. */
+  muted?: () => boolean;
   log: (line: string) => void;
 }>;
 
@@ -89,6 +91,11 @@ export class DeepgramSession {
   /** Audio seconds received. */
   get audioSeconds(): number {
     return this.#ears.audioSeconds;
+  }
+
+  /** Sends a result or event, unless the provider is stalled. */
+  #answer(value: unknown): void {
+    if (!this.#hooks.muted?.()) this.#ws.sendJson(value);
   }
 
   /** Closes the connection as a failing provider does (1011), dropping what is pending. */
@@ -153,7 +160,7 @@ export class DeepgramSession {
     };
     this.#hooks.onUtterance();
     if (this.#query.vadEvents)
-      this.#ws.sendJson({ type: 'SpeechStarted', channel: [0], timestamp: round(at) });
+      this.#answer({ type: 'SpeechStarted', channel: [0], timestamp: round(at) });
   }
 
   #interim(window: Window): void {
@@ -212,7 +219,7 @@ export class DeepgramSession {
     const span = Math.max(window.end - window.start, 0);
     const step = list.length > 0 ? span / list.length : 0;
     const final = kind !== 'interim';
-    this.#ws.sendJson({
+    this.#answer({
       type: 'Results',
       channel_index: [0, 1],
       duration: round(span),

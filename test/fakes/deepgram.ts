@@ -66,6 +66,12 @@ export type FakeDeepgram = Readonly<{
    * connection with 1011 and refuses new ones with 503 until {@link FakeDeepgram.recover}.
    */
   failAfter: (utterances: number) => void;
+  /**
+   * After `utterances` more final transcripts (0: now), stalls as a hung
+   * provider does: every connection, open or new, stays open and takes
+   * audio but sends no result or event, until {@link FakeDeepgram.recover}.
+   */
+  stallAfter: (utterances: number) => void;
   /** The script of connections opened from now on (each call's STT stream starts it afresh). */
   useScript: (lines: readonly string[]) => void;
   recover: () => void;
@@ -109,6 +115,13 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
   };
   let failIn: number | undefined = opts.failAfterUtterances;
   let down = failIn === 0;
+  let stallIn: number | undefined;
+  let stalled = false;
+  const stall = () => {
+    stalled = true;
+    stallIn = undefined;
+    log(`FAKE Deepgram: stalled, answering nothing on ${sessions.size} connection(s)`);
+  };
 
   const goDown = () => {
     down = true;
@@ -154,7 +167,9 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
         c.finals++;
         keepLast(transcripts, text, 500);
         if (failIn !== undefined && --failIn <= 0) setImmediate(goDown);
+        if (stallIn !== undefined && --stallIn <= 0) stall();
       },
+      muted: () => stalled,
       onControl: (type) => {
         if (type === 'KeepAlive') c.keepAlives++;
         else if (type === 'Finalize') c.finalizes++;
@@ -206,9 +221,15 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     useScript: (lines: readonly string[]) => {
       segments = scriptSegments(lines);
     },
+    stallAfter: (utterances: number) => {
+      if (utterances <= 0) stall();
+      else stallIn = utterances;
+    },
     recover: () => {
       down = false;
       failIn = undefined;
+      stalled = false;
+      stallIn = undefined;
       log('FAKE Deepgram: recovered');
     },
     close: () =>

@@ -5,12 +5,17 @@
  * on `flush`, in auto mode, past the chunk-length threshold, or when the
  * context (or, single-stream, the input) closes; the audio of each context
  * is sent in order, then `isFinal` once a closed context has nothing left.
+ * A text the `stalls` predicate picks is cut off as a hung provider does:
+ * the audio of its first words, then nothing, and no `isFinal`.
  */
 import { z } from 'zod';
 import type { LatencyProfile } from './latency.ts';
 import { paceSpeech, type SpeechChunk } from './speech-pacing.ts';
 import type { SpeechSource } from './speech-source.ts';
 import type { FakeWebSocket } from './websocket.ts';
+
+/** How much of a stalled text is spoken before the audio stops: a few hundred ms. */
+const STALLED_AFTER_CHARS = 8;
 
 /** ElevenLabs' first `chunk_length_schedule` value: generation starts once this much text waits. */
 const DEFAULT_CHUNK_CHARS = 120;
@@ -40,6 +45,8 @@ export type TtsSessionOptions = Readonly<{
   onText: (chars: number) => void;
   /** Each chunk of audio sent, in ms. */
   onAudio: (ms: number) => void;
+  /** True for a text whose synthesis stalls mid-sentence. */
+  stalls?: (text: string) => boolean;
   log: (line: string) => void;
 }>;
 
@@ -139,8 +146,10 @@ export class ElevenLabsSession {
     ctx.running = true;
     try {
       for (let job = ctx.queue.shift(); job; job = ctx.queue.shift()) {
+        const stalls = this.#o.stalls?.(job.text) === true;
+        if (stalls) this.#o.log(`FAKE ElevenLabs: stalling mid-sentence: "${job.text}"`);
         const ms = await paceSpeech({
-          text: job.text,
+          text: stalls ? job.text.slice(0, STALLED_AFTER_CHARS) : job.text,
           source: this.#o.source,
           profile: this.#o.profile,
           committedAt: job.committedAt,
@@ -148,6 +157,7 @@ export class ElevenLabsSession {
           send: (chunk) => this.#sendChunk(ctx, chunk),
         });
         ctx.offsetMs += ms;
+        if (stalls) await untilAborted(this.#abort.signal);
       }
     } catch {
       return; // the socket closed
@@ -187,4 +197,12 @@ export class ElevenLabsSession {
   #closeIfIdle(): void {
     if (this.#closeSocketWhenIdle && this.#contexts.size === 0) this.#ws.close(1000);
   }
+}
+
+/** A promise that rejects when `signal` aborts, and never settles otherwise. */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }

@@ -46,6 +46,11 @@ export type FakeElevenLabs = Readonly<{
   /** `baseURL` for both plugins and ELEVENLABS_BASE_URL: `http://host:port/v1`. */
   url: string;
   counters: () => FakeElevenLabsCounters;
+  /**
+   * From now on, a text matching `pattern` stalls mid-sentence (its first
+   * words, then no more audio and no `isFinal`); undefined speaks all again.
+   */
+  stallOn: (pattern: RegExp | undefined) => void;
   close: () => Promise<void>;
 }>;
 
@@ -95,6 +100,7 @@ export async function startFakeElevenLabs(
     http: 0,
   };
   const sockets = new Set<Duplex>();
+  let stallPattern: RegExp | undefined;
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -131,6 +137,7 @@ export async function startFakeElevenLabs(
       onContext: () => void c.contexts++,
       onText: (n) => void (c.characters += n),
       onAudio: (ms) => void (c.audioMs += ms),
+      stalls: (text) => stallPattern?.test(text) === true,
       log,
     });
   };
@@ -209,6 +216,14 @@ export async function startFakeElevenLabs(
       audioSeconds: Math.round(c.audioMs) / 1000,
       httpRequests: c.http,
     }),
+    stallOn: (pattern: RegExp | undefined) => {
+      stallPattern = pattern;
+      log(
+        pattern
+          ? `FAKE ElevenLabs: texts matching ${pattern} stall`
+          : 'FAKE ElevenLabs: speaking all',
+      );
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -7,7 +7,8 @@
  * call deltas, the usage chunk when `stream_options.include_usage` asks) or
  * as one JSON body, and `GET /v1/models` (the plugins' prewarm). Replies
  * are scripted (openai-replies.ts). It can also fail like an outage: every
- * request answered with one HTTP status.
+ * request answered with one HTTP status; or stall like a hung model: a chat
+ * request is accepted (200, the event stream open) and never gets a token.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -43,6 +44,8 @@ export type FakeOpenAiCounters = Readonly<{
   textReplies: number;
   /** Requests answered with the outage status. */
   failed: number;
+  /** Chat requests held open without a token while stalled. */
+  stalled: number;
   modelLists: number;
 }>;
 
@@ -65,6 +68,8 @@ export type FakeOpenAi = Readonly<{
   exchanges: () => readonly ChatExchange[];
   /** Answer every request with `status` from now on; undefined answers normally again. */
   failWith: (status: number | undefined) => void;
+  /** While true, every chat request is accepted and never answered (no first token). */
+  stall: (on: boolean) => void;
   close: () => Promise<void>;
 }>;
 
@@ -89,7 +94,17 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   let failStatus = opts.failWith;
   const requests: { at: number; path: string }[] = [];
   const exchanges: ChatExchange[] = [];
-  const c = { requests: 0, chat: 0, streamed: 0, tools: 0, texts: 0, failed: 0, models: 0 };
+  let stalled = false;
+  const c = {
+    requests: 0,
+    chat: 0,
+    streamed: 0,
+    tools: 0,
+    texts: 0,
+    failed: 0,
+    stalled: 0,
+    models: 0,
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     c.requests++;
@@ -138,6 +153,14 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       return json(res, 400, apiError(`FAKE OpenAI: ${why}`, 'invalid_request_error'));
     }
     c.chat++;
+    if (stalled) {
+      c.stalled++;
+      res.writeHead(200, {
+        'content-type': parsed.stream ? 'text/event-stream' : 'application/json',
+      });
+      res.flushHeaders();
+      return; // held until the client gives up
+    }
     const tools = parsed.tools ?? [];
     const reply = scriptedReply(parsed.messages, tools);
     const lastUser = [...parsed.messages].reverse().find((m) => m.role === 'user');
@@ -199,6 +222,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       toolCalls: c.tools,
       textReplies: c.texts,
       failed: c.failed,
+      stalled: c.stalled,
       modelLists: c.models,
     }),
     requests: () => [...requests],
@@ -209,6 +233,12 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
         status === undefined
           ? 'FAKE OpenAI: answering again'
           : `FAKE OpenAI: outage, answering ${status}`,
+      );
+    },
+    stall: (on: boolean) => {
+      stalled = on;
+      log(
+        on ? 'FAKE OpenAI: stalled, no chat request gets a token' : 'FAKE OpenAI: answering again',
       );
     },
     close: () =>

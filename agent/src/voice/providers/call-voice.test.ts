@@ -12,7 +12,9 @@ import { RulesLLM } from '../offline/rules-llm.ts';
 import { buildCallVoice, type OfflineVoice } from './call-voice.ts';
 import { loadVad } from './local-models.ts';
 import { parseVoiceSettings } from './settings.ts';
+import { StallWatchdogLLM } from './llm-watchdog.ts';
 import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
+import { StallWatchdogTTS } from './tts-watchdog.ts';
 import { closedPort, watchNetwork } from './testing.ts';
 
 const ALL_KEYS = {
@@ -93,13 +95,17 @@ describe('buildCallVoice', () => {
 
     expect(v.llm).toBeInstanceOf(llm.FallbackAdapter);
     const brain = v.llm as llm.FallbackAdapter;
-    expect(brain.llms[0]).toBeInstanceOf(openai.LLM);
+    // OpenAI behind the watchdog that notices a request that never gets a token.
+    expect(brain.llms[0]).toBeInstanceOf(StallWatchdogLLM);
+    expect((brain.llms[0] as StallWatchdogLLM).inner).toBeInstanceOf(openai.LLM);
     expect(brain.llms[0]?.model).toBe('gpt-4.1-mini');
     expect(brain.llms[1]).toBe(rules);
 
     expect(v.tts).toBeInstanceOf(tts.FallbackAdapter);
     const speech = v.tts as tts.FallbackAdapter;
-    expect(speech.ttsInstances[0]).toBeInstanceOf(elevenlabs.TTS);
+    // ElevenLabs behind the watchdog that notices audio that stops coming.
+    expect(speech.ttsInstances[0]).toBeInstanceOf(StallWatchdogTTS);
+    expect((speech.ttsInstances[0] as StallWatchdogTTS).inner).toBeInstanceOf(elevenlabs.TTS);
     expect(speech.ttsInstances[1]).toBeInstanceOf(EspeakTTS);
 
     expect(v.greeting.engine).toBe(speech.ttsInstances[0]);
@@ -117,7 +123,7 @@ describe('buildCallVoice', () => {
   it('uses a cloud piece alone when it has no offline counterpart', () => {
     const v = buildCallVoice(parseVoiceSettings(ALL_KEYS), triage, vad, offline());
     expect(v.stt).toBeInstanceOf(deepgram.STT);
-    expect(v.llm).toBeInstanceOf(openai.LLM);
+    expect(v.llm).toBeInstanceOf(StallWatchdogLLM);
   });
 
   it('mixes cloud and offline pieces per provider in auto mode', () => {

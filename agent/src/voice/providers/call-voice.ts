@@ -17,7 +17,9 @@ import {
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
 import { LOCAL_TURN_DETECTOR, localTurnDetector } from './local-models.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
+import { StallWatchdogLLM } from './llm-watchdog.ts';
 import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
+import { StallWatchdogTTS } from './tts-watchdog.ts';
 import { turnHandling, type TurnHandling } from './turn-handling.ts';
 
 /** A cloud provider that stopped answering during a call. */
@@ -92,14 +94,21 @@ export function buildCallVoice(
     deepgram && offline.stt
       ? new DeafnessWatchdogSTT(deepgram, { providerSampleRate: STT_SAMPLE_RATE })
       : deepgram;
-  const cloudLlm = settings.llm.provider === 'openai' ? openAiLlm(settings.llm) : undefined;
+  // A model that answers 200 and never sends a token leaves the agent
+  // thinking forever; the watchdog turns it into a failure (llm-watchdog.ts).
+  const cloudLlm =
+    settings.llm.provider === 'openai' ? new StallWatchdogLLM(openAiLlm(settings.llm)) : undefined;
   const cloudTts =
     settings.tts.provider === 'elevenlabs' ? elevenLabsTts(settings.tts, persona.voice) : undefined;
 
+  // A TTS that stops sending audio without an error leaves dead air until
+  // the caller speaks; the watchdog turns it into a failure (tts-watchdog.ts).
+  const watchedTts = cloudTts ? new StallWatchdogTTS(cloudTts) : undefined;
+
   const greeting: GreetingVoice =
-    cloudTts && settings.tts.provider === 'elevenlabs'
+    watchedTts && settings.tts.provider === 'elevenlabs'
       ? {
-          engine: cloudTts,
+          engine: watchedTts,
           voice: elevenLabsVoiceIdentity(settings.tts, persona.voice),
           fallback: espeak,
         }
@@ -107,7 +116,7 @@ export function buildCallVoice(
 
   const sttPiece = cloudStt ? sttWithFallback(cloudStt, offline.stt, vad) : offline.stt;
   const llmPiece = cloudLlm ? llmWithFallback(cloudLlm, offline.llm) : offline.llm;
-  const ttsPiece = cloudTts ? ttsWithFallback(cloudTts, espeak) : espeak;
+  const ttsPiece = watchedTts ? ttsWithFallback(watchedTts, espeak) : espeak;
   return {
     stt: sttPiece,
     llm: llmPiece,
@@ -119,7 +128,7 @@ export function buildCallVoice(
         [
           ['stt', sttPiece, cloudStt],
           ['llm', llmPiece, cloudLlm],
-          ['tts', ttsPiece, cloudTts],
+          ['tts', ttsPiece, watchedTts],
         ],
         listener,
       ),

@@ -10,9 +10,10 @@ import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
 import { replayedFrames } from './unanswered-audio.ts';
 
 /**
- * Seconds OpenAI has to start answering before the fallback answers instead.
- * The timeout covers the wait for the response to start (not its length);
- * a typical first token takes well under a second.
+ * Seconds OpenAI has to answer a request (its response headers) before the
+ * fallback answers instead. The OpenAI SDK's timeout ends at the headers: a
+ * first token that never comes is the watchdog's (llm-watchdog.ts, same
+ * length). A typical first token takes well under a second.
  */
 export const LLM_ATTEMPT_TIMEOUT_S = 4;
 
