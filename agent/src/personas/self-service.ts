@@ -101,11 +101,27 @@ export default definePersona({
 
 type AccountOf = () => Promise<CallerAccount>;
 
+/**
+ * A lookup tool's parameters. The account is never one of them: it is the
+ * caller's own, verified on this call (self-service-identity.ts). An argument
+ * the schema does not list is refused, not silently dropped, so an LLM talked
+ * into asking for another account learns that it cannot, instead of reading
+ * the caller's own data back as if it were the other account's.
+ */
+function lookupParameters<S extends z.ZodRawShape>(shape: S) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `This tool takes no ${issue.keys.join(', ')}: it only ever looks up the caller's own verified account. Tell the caller you can only help with their own account.`
+        : undefined,
+  });
+}
+
 function accountStatusTool(rt: PersonaRuntime, accountOf: AccountOf) {
   return llm.tool({
     description:
       "Look up the caller's account balance, due date and status (asks an unauthenticated caller to key in their account number and PIN).",
-    parameters: z.object({}),
+    parameters: lookupParameters({}),
     execute: async () => {
       const account = await accountOf();
       return describe(
@@ -121,7 +137,7 @@ function orderStatusTool(rt: PersonaRuntime, accountOf: AccountOf) {
   return llm.tool({
     description:
       "Look up the status of one of the caller's orders (asks an unauthenticated caller to key in their account number and PIN).",
-    parameters: z.object({
+    parameters: lookupParameters({
       order_number: z
         .string()
         .regex(/^[0-9]{4,10}$/)

@@ -6,6 +6,8 @@
  *   persona's offline rules as the LLM, or a scripted `voice.testing.FakeLLM`.
  * - {@link RecordingRuntime} records transfers and callbacks and returns the
  *   results a test chooses (`transferResult: 'failed'` for the failure path).
+ * - {@link ScriptedLLM} is a test LLM whose replies and tool calls a function
+ *   decides from what the model is given (e.g. one that obeys an injection).
  * - {@link testCall} is a realistic Genesys call context.
  * - {@link offlineIntentProblems} finds offline intents that would misfire.
  * - {@link usePersonaTests} and {@link spokenReplies} cut Vitest boilerplate.
@@ -44,5 +46,12 @@ export {
 } from './customer-api.ts';
 export { RecordingRuntime, type RecordedLookup, type RecordingRuntimeOptions } from './runtime.ts';
 export { offlineIntentProblems } from './intents.ts';
+export {
+  obeyingLLM,
+  ScriptedLLM,
+  type LLMScript,
+  type ScriptedReply,
+  type ScriptedTurn,
+} from './scripted-llm.ts';
 export { testPersona, type PersonaTest, type TestPersonaOptions } from './session.ts';
-export { spokenReplies, usePersonaTests } from './vitest.ts';
+export { spokenReplies, toolOutputs, usePersonaTests } from './vitest.ts';

@@ -8,9 +8,10 @@ import type { CallContext } from '../../../../contracts/call-context.ts';
 import { RulesLLM } from '../../voice/offline/rules-llm.ts';
 import { createPersonaAgent, type CallerTurnFilter } from '../agent.ts';
 import type { Persona } from '../persona.ts';
+import type { PersonaRuntime } from '../runtime.ts';
 import { RecordingRuntime } from './runtime.ts';
 
-export type TestPersonaOptions = Readonly<{
+export type TestPersonaOptions<R extends PersonaRuntime = RecordingRuntime> = Readonly<{
   /** Filters caller turns as the call runner does (see `createPersonaAgent`). */
   onCallerTurn?: CallerTurnFilter;
   /**
@@ -21,18 +22,19 @@ export type TestPersonaOptions = Readonly<{
   llm?: llm.LLM;
   /**
    * Where the persona's tools act. Default: a {@link RecordingRuntime} for
-   * `testCall()` that allows the persona's `transferTargets`.
+   * `testCall()` that allows the persona's `transferTargets`. Any other
+   * runtime works too, e.g. a live call's (call/testing/persona-runtime.ts).
    */
-  runtime?: RecordingRuntime;
+  runtime?: R;
   /** How long one caller turn may take, tool calls included. Default: 10 s. */
   turnTimeoutMs?: number;
 }>;
 
-export type PersonaTest = Readonly<{
+export type PersonaTest<R extends PersonaRuntime = RecordingRuntime> = Readonly<{
   session: voice.AgentSession;
   agent: voice.Agent;
   llm: llm.LLM;
-  runtime: RecordingRuntime;
+  runtime: R;
   call: CallContext;
   /**
    * Sends one caller utterance as text and waits until the agent has finished
@@ -59,10 +61,15 @@ export type PersonaTest = Readonly<{
  *   await t.close();
  * }
  */
+export function testPersona(persona: Persona, opts?: TestPersonaOptions): Promise<PersonaTest>;
+export function testPersona<R extends PersonaRuntime>(
+  persona: Persona,
+  opts: TestPersonaOptions<R> & { runtime: R },
+): Promise<PersonaTest<R>>;
 export async function testPersona(
   persona: Persona,
-  opts: TestPersonaOptions = {},
-): Promise<PersonaTest> {
+  opts: TestPersonaOptions<PersonaRuntime> = {},
+): Promise<PersonaTest<PersonaRuntime>> {
   const runtime = opts.runtime ?? new RecordingRuntime({ allowedQueues: persona.transferTargets });
   const model = opts.llm ?? new RulesLLM(persona, runtime.call);
   const agent = createPersonaAgent(

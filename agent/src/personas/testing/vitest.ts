@@ -2,7 +2,7 @@
  * Vitest glue for persona tests: one persona test per `it`, closed after it,
  * with the agents logger set up once.
  */
-import { initializeLogger, voice } from '@livekit/agents';
+import { initializeLogger, type llm, voice } from '@livekit/agents';
 import { afterEach, beforeAll } from 'vitest';
 import type { Persona } from '../persona.ts';
 import { testPersona, type PersonaTest, type TestPersonaOptions } from './session.ts';
@@ -38,4 +38,9 @@ export function usePersonaTests(
 /** What the agent said in a run, message by message. */
 export function spokenReplies(result: voice.testing.RunResult): string[] {
   return result.events.flatMap((e) => (e.type === 'message' ? (e.item.textContent ?? []) : []));
+}
+
+/** The tool outputs of a run, in order: what each tool call told the LLM. */
+export function toolOutputs(result: voice.testing.RunResult): llm.FunctionCallOutput[] {
+  return result.events.flatMap((e) => (e.type === 'function_call_output' ? [e.item] : []));
 }
