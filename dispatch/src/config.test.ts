@@ -56,6 +56,16 @@ describe('loadDispatchConfig', () => {
     ).toEqual({ host: '127.0.0.1', port: 18080 });
   });
 
+  it('checks LiveKit against the routing file every 10 s unless told otherwise', () => {
+    expect(loadDispatchConfig(validEnv()).reconcileEveryMs).toBe(10_000);
+    expect(
+      loadDispatchConfig({ ...validEnv(), DISPATCH_RECONCILE_SECONDS: '0' }).reconcileEveryMs,
+    ).toBe(0);
+    expect(configError({ ...validEnv(), DISPATCH_RECONCILE_SECONDS: 'often' }).message).toMatch(
+      /DISPATCH_RECONCILE_SECONDS/,
+    );
+  });
+
   it('returns a deeply frozen configuration', () => {
     const config = loadDispatchConfig(validEnv());
     for (const part of [config, config.livekit, config.http, config.routing]) {

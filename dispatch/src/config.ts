@@ -20,6 +20,13 @@ const envSchema = z.object({
     .string()
     .regex(DATABASE_URL_PATTERN, 'must be sqlite:<path> or postgres://... (postgresql://...)')
     .default('sqlite:data/dispatch.db'),
+  /**
+   * How often (seconds) LiveKit's SIP trunks and dispatch rules are checked
+   * against the routing file and repaired (0: only at start). LiveKit keeps
+   * them in Redis: a Redis that restarts without its data loses them, and
+   * every call is then dropped unanswered until they are back.
+   */
+  DISPATCH_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
   /** Digest credentials Genesys must present to the inbound trunk: both or neither. */
   INBOUND_TRUNK_USERNAME: z.string().optional(),
   INBOUND_TRUNK_PASSWORD: z.string().optional(),
@@ -38,6 +45,8 @@ export type DispatchConfig = Readonly<{
   livekit: Readonly<{ apiUrl: string; apiKey: string; apiSecret: string }>;
   routing: RoutingConfig;
   routingFile: string;
+  /** Ms between checks of LiveKit's SIP configuration after the first; 0: never. */
+  reconcileEveryMs: number;
   http: Readonly<{ host: string; port: number }>;
   apiToken: string | undefined;
   database: DatabaseTarget;
@@ -65,6 +74,7 @@ export function loadDispatchConfig(env: NodeJS.ProcessEnv = process.env): Dispat
     },
     routing,
     routingFile: e.ROUTING_FILE,
+    reconcileEveryMs: e.DISPATCH_RECONCILE_SECONDS * 1000,
     http: { host: e.DISPATCH_HOST, port: e.DISPATCH_PORT },
     apiToken: e.DISPATCH_API_TOKEN,
     database,

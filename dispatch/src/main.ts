@@ -15,6 +15,7 @@ import { createDispatchMetrics } from './http/metrics.ts';
 import { log } from './log.ts';
 import { outboundCallsVia } from './outbound/wiring.ts';
 import { desiredState } from './provision/desired.ts';
+import { keepProvisioned } from './provision/keeper.ts';
 import { applyPlan, formatPlan, planReconcile } from './provision/reconcile.ts';
 import { roomAnswerer } from './admission/answerer.ts';
 import { createNoAgentHandOn } from './admission/hand-on.ts';
@@ -54,17 +55,22 @@ if (config.outboundTrunkAuth && !config.routing.outboundTrunk)
 for (const warning of routingWarnings(config.routing))
   log.warn(warning.msg, { routingFile: config.routingFile, ...warning.fields });
 
+let provisionedOnce = false;
+
 /** Reconciles LiveKit with the routing file; `unchanged` when it already matched (or would). */
 async function provision(dryRun: boolean): Promise<'applied' | 'unchanged'> {
   const plan = await planReconcile(admin, desired);
+  const outcome = plan.every((a) => a.op === 'keep') ? 'unchanged' : 'applied';
+  // The periodic check finds nothing to do almost always: say so only on request.
+  if (outcome === 'unchanged' && !dryRun && provisionedOnce) return outcome;
   log.info('provisioning plan', {
     routingFile: config.routingFile,
     dryRun,
     plan: formatPlan(plan).split('\n'),
   });
-  const outcome = plan.every((a) => a.op === 'keep') ? 'unchanged' : 'applied';
   if (dryRun) return outcome;
   const result = await applyPlan(admin, desired, plan);
+  provisionedOnce = true;
   log.info('provisioned LiveKit SIP', {
     trunkId: result.trunkId,
     outboundTrunkId: result.outboundTrunkId,
@@ -189,19 +195,26 @@ if (command === 'apply') {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  // LiveKit may start after us: retry with backoff until provisioning succeeds.
-  for (let delay = 250; !provisioned; delay = Math.min(delay * 2, 5000)) {
-    try {
-      metrics.recordReconcile(await provision(false));
+  // LiveKit may start after us, and may lose its SIP configuration later
+  // (a Redis restarted without its data): keep it equal to the routing file.
+  const stopKeeping = keepProvisioned({
+    provision: () => provision(false),
+    everyMs: config.reconcileEveryMs,
+    onResult: (result) => metrics.recordReconcile(result),
+    onProvisioned: () => {
       provisioned = true;
       lastError = undefined;
-    } catch (err) {
-      metrics.recordReconcile('failed');
-      lastError = (err as Error).message;
-      log.warn('provisioning failed; retrying', { error: lastError, retryInMs: delay });
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+    },
+    onFailure: (error, retryInMs) => {
+      lastError = error;
+      log.warn('provisioning failed; retrying', { error, retryInMs });
+    },
+    onRepaired: () =>
+      log.warn('LiveKit SIP configuration had drifted from the routing file; repaired', {
+        routingFile: config.routingFile,
+      }),
+  });
+  process.once('exit', stopKeeping);
 } else {
   console.error(`unknown command "${command}"; use "serve", "apply [--dry-run]" or "migrate"`);
   process.exit(2);
