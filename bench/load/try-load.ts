@@ -46,6 +46,7 @@ const stack: Stack = args.attach
       runDir: join(REPO_ROOT, '.run', name),
       livekit: { wsUrl: '', httpUrl: '', apiKey: '', apiSecret: '' },
       processes: new Map(),
+      restart: () => Promise.reject(new Error('an attached stack is not ours to restart')),
       stop: async () => undefined,
     }
   : await startStack({

@@ -13,7 +13,12 @@ export type ProcessSpec = Readonly<{
   command: string;
   args: readonly string[];
   env?: Readonly<Record<string, string>>;
+  /** The environment is `env` alone, nothing inherited from the test process (as in a container). */
+  cleanEnv?: boolean;
   cwd?: string;
+  /** Runs the process as this user and group (the test process must be root to). */
+  uid?: number;
+  gid?: number;
   logFile: string;
   /** Resolves true once the process serves; polled until `readyTimeoutMs`. */
   ready: () => Promise<boolean>;
@@ -37,7 +42,9 @@ export class ManagedProcess {
     this.#log = createWriteStream(spec.logFile, { flags: 'a' });
     this.#child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: spec.cleanEnv ? { ...spec.env } : { ...process.env, ...spec.env },
+      ...(spec.uid !== undefined && { uid: spec.uid }),
+      ...(spec.gid !== undefined && { gid: spec.gid }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -105,11 +112,11 @@ export class ManagedProcess {
     }
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; always reaps the group. */
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL after the grace period (default the spec's); always reaps the group. */
+  async stop(graceMs = this.spec.stopTimeoutMs ?? 10_000): Promise<void> {
     if (this.running) {
       this.signal('SIGTERM');
-      const timer = sleep(this.spec.stopTimeoutMs ?? 10_000).then(() => 'timeout' as const);
+      const timer = sleep(graceMs).then(() => 'timeout' as const);
       if ((await Promise.race([this.#exited, timer])) === 'timeout') {
         this.signal('SIGKILL');
         await this.#exited;

@@ -38,6 +38,27 @@ export type StackOptions = Readonly<{
   agentWorkers?: number;
   /** Node options for the agent worker, which its job processes inherit (e.g. `--cpu-prof`). */
   agentNodeArgs?: readonly string[];
+  /**
+   * Runs dispatch and the agent workers from this application tree, also
+   * their working directory, instead of the checkout: the layout of the
+   * image's /app (package.json, node_modules, contracts/, agent/src/,
+   * dispatch/src/, dispatch/openapi.yaml).
+   */
+  appRoot?: string;
+  /**
+   * Runs dispatch and the agent workers as the image does: as this user, in
+   * an environment of their own (`env` and the stack's settings, nothing of
+   * the test process's), each service with its own writable directory as
+   * HOME and TMPDIR (dispatch keeps its SQLite database there; several agent
+   * workers share theirs, as on one host). Default: as the test process,
+   * with its environment.
+   */
+  runAs?: Readonly<{
+    uid: number;
+    gid: number;
+    env: Readonly<Record<string, string>>;
+    homes: Readonly<{ dispatch: string; agent: string }>;
+  }>;
 }>;
 
 export type Stack = Readonly<{
@@ -47,6 +68,13 @@ export type Stack = Readonly<{
   runDir: string;
   livekit: Readonly<{ wsUrl: string; httpUrl: string; apiKey: string; apiSecret: string }>;
   processes: ReadonlyMap<string, ManagedProcess>;
+  /**
+   * Stops one component (`term`: SIGTERM, then SIGKILL after `graceMs`
+   * (default the component's), as a rolling restart does; `kill`: SIGKILL,
+   * as a crash) and starts it again with the same configuration, appending
+   * to its log; resolves once it is ready.
+   */
+  restart: (name: string, how: 'term' | 'kill', graceMs?: number) => Promise<void>;
   /** Stops everything in reverse start order; safe to call twice. */
   stop: () => Promise<void>;
 }>;
@@ -116,11 +144,31 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       runDir,
       livekit: Object.freeze({ wsUrl, httpUrl, apiKey, apiSecret }),
       processes: started,
+      restart,
       stop,
     });
   const stop = async () => {
     for (const p of order.splice(0).reverse()) await p.stop();
   };
+  const restart = async (name: string, how: 'term' | 'kill', graceMs?: number) => {
+    const old = started.get(name);
+    if (!old) throw new Error(`the stack has no ${name}`);
+    if (how === 'kill') old.signal('SIGKILL');
+    await old.stop(graceMs);
+    const fresh = await ManagedProcess.start(old.spec, opts.echo ?? false);
+    started.set(name, fresh);
+    order[order.indexOf(old)] = fresh;
+  };
+  const appRoot = opts.appRoot ?? REPO_ROOT;
+  const runAs = opts.runAs;
+  /** How dispatch and the agent run: from `appRoot`, as `runAs` in a clean environment when set. */
+  const nodeService = () => ({
+    command: process.execPath,
+    ...(opts.appRoot !== undefined && { cwd: opts.appRoot }),
+    ...(runAs && { uid: runAs.uid, gid: runAs.gid, cleanEnv: true }),
+  });
+  const serviceEnv = (service: 'dispatch' | 'agent') =>
+    runAs ? { ...runAs.env, HOME: runAs.homes[service], TMPDIR: runAs.homes[service] } : {};
   const add = async (spec: Parameters<typeof ManagedProcess.start>[0]) => {
     const p = await ManagedProcess.start(spec, opts.echo ?? false);
     started.set(spec.name, p);
@@ -163,14 +211,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     await add({
       name: 'dispatch',
-      command: process.execPath,
-      args: [join(REPO_ROOT, 'dispatch/src/main.ts'), 'serve'],
+      ...nodeService(),
+      args: [join(appRoot, 'dispatch/src/main.ts'), 'serve'],
       env: {
+        ...serviceEnv('dispatch'),
         ...livekitEnv,
         LIVEKIT_URL: httpUrl,
         DISPATCH_HOST: '127.0.0.1',
         DISPATCH_PORT: String(ports.dispatch),
-        DATABASE_URL: `sqlite:${join(runDir, 'dispatch.db')}`,
+        DATABASE_URL: `sqlite:${join(runAs?.homes.dispatch ?? runDir, 'dispatch.db')}`,
       },
       logFile: join(runDir, 'dispatch.log'),
       ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),
@@ -180,9 +229,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const worker = i === 0 ? 'agent' : `agent-${i + 1}`;
       await add({
         name: worker,
-        command: process.execPath,
-        args: [...(opts.agentNodeArgs ?? []), join(REPO_ROOT, 'agent/src/main.ts'), 'start'],
+        ...nodeService(),
+        args: [...(opts.agentNodeArgs ?? []), join(appRoot, 'agent/src/main.ts'), 'start'],
         env: {
+          ...serviceEnv('agent'),
           ...livekitEnv,
           // One machine runs the whole stack and the tests: count capacity in calls only.
           AGENT_CPU_LOAD_LIMIT: '0',
