@@ -48,4 +48,5 @@ fi
 # 5. livekit-server and livekit-sip.
 scripts/build-livekit.sh
 bench/setup.sh # 6. the benchmark's Python venv: LiveKit Agents for Python (the peer)
+scripts/setup-fuzz.sh # 7. schemathesis, the fuzzer of dispatch's HTTP API (dispatch/src/http/fuzz.test.ts)
 say "ready (node $(node --version), livekit-server $LIVEKIT_SERVER_VERSION, livekit-sip $LIVEKIT_SIP_VERSION)"

@@ -74,7 +74,7 @@ function documentOperations(): string[] {
     .sort();
 }
 
-/** zod's JSON Schema as the document writes it: format instead of zod's pattern for it, no descriptions. */
+/** zod's JSON Schema as the document writes it: format uuid instead of zod's pattern for it, no descriptions. */
 function fromZod(schema: z.ZodType, io: 'input' | 'output' = 'input'): Json {
   const json = z.toJSONSchema(schema, { io }) as Record<string, Json>;
   delete json['$schema'];
@@ -87,8 +87,7 @@ function normalise(node: Json): Json {
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'description') continue;
-    if (key === 'pattern' && 'format' in node) continue;
-    if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
+    if (key === 'pattern' && (node as { format?: unknown }).format === 'uuid') continue;
     out[key] = key === 'required' && Array.isArray(value) ? [...value].sort() : normalise(value);
   }
   return out;
