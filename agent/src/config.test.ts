@@ -57,17 +57,16 @@ describe('loadAgentConfig', () => {
     const config = loadAgentConfig({ ...validEnv(), PATH: '/usr/bin', HOME: '/root' });
     expect(Object.keys(config).sort()).toEqual([
       'capacity',
-      'compileCacheDir',
       'dataActions',
       'dispatch',
       'drainTimeoutSeconds',
+      'files',
       'health',
       'livekit',
       'logLevel',
       'metrics',
       'offlineVoice',
       'routing',
-      'spoolDir',
       'tracing',
       'voice',
     ]);
@@ -115,13 +114,31 @@ describe('loadAgentConfig', () => {
     );
   });
 
-  it('shares a compile cache with the job processes unless it is turned off', () => {
-    expect(loadAgentConfig(validEnv()).compileCacheDir).toMatch(
-      /genesys-voice-agent-compile-cache$/,
+  it("keeps every file it writes in the user's own directory under TMPDIR by default", () => {
+    const root = `/var/tmp/w1/genesys-voice-agent-${process.getuid?.()}`;
+    expect(loadAgentConfig({ ...validEnv(), TMPDIR: '/var/tmp/w1/' }).files).toEqual({
+      root,
+      spool: `${root}/spool`,
+      compileCache: `${root}/compile-cache`,
+      greetings: `${root}/greetings`,
+      pocketsphinx: `${root}/pocketsphinx`,
+    });
+    // The environment given, not the process's: /tmp when it has no TMPDIR.
+    expect(loadAgentConfig(validEnv()).files.root).toBe(
+      `/tmp/genesys-voice-agent-${process.getuid?.()}`,
     );
-    expect(loadAgentConfig({ ...validEnv(), AGENT_COMPILE_CACHE_DIR: 'off' }).compileCacheDir).toBe(
-      undefined,
-    );
+  });
+
+  it('takes the spool and compile cache where they are set, and no compile cache when it is off', () => {
+    const files = loadAgentConfig({
+      ...validEnv(),
+      AGENT_SPOOL_DIR: '/spool',
+      AGENT_COMPILE_CACHE_DIR: '/cache',
+    }).files;
+    expect(files).toMatchObject({ spool: '/spool', compileCache: '/cache' });
+    expect(
+      loadAgentConfig({ ...validEnv(), AGENT_COMPILE_CACHE_DIR: 'off' }).files.compileCache,
+    ).toBe(undefined);
   });
 
   it('returns a deeply frozen configuration', () => {

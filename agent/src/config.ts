@@ -3,12 +3,13 @@
  * frozen. Nothing else in the agent reads `process.env`.
  */
 import { configError, readEnv, setVariables, sharedEnv } from '../../contracts/env.ts';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
 import { defaultMaxCalls, defaultWarmProcesses, type CapacityPolicy } from './capacity.ts';
+import { userPrivateDir } from './worker/private-dir.ts';
 import {
   parseVoiceSettings,
   VoiceSettingsError,
@@ -34,10 +35,16 @@ const envSchema = z.object({
    */
   AGENT_WARM_PROCESSES: z.coerce.number().int().min(1).max(1000).optional(),
   /**
-   * Node's compile cache for the job processes (each one imports the whole
-   * framework: about half its start-up CPU is compiling it); `off` turns it off.
+   * The temporary directory (the OS's rule: /tmp when unset); the files the
+   * worker creates live in its user's own directory there (`files.root`).
    */
-  AGENT_COMPILE_CACHE_DIR: z.string().default(join(tmpdir(), 'genesys-voice-agent-compile-cache')),
+  TMPDIR: z.string().min(1).optional(),
+  /**
+   * Node's compile cache for the job processes (each one imports the whole
+   * framework: about half its start-up CPU is compiling it); `off` turns it
+   * off. Default `compile-cache` in the user's directory.
+   */
+  AGENT_COMPILE_CACHE_DIR: z.string().min(1).optional(),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
@@ -57,9 +64,10 @@ const envSchema = z.object({
   DATA_ACTIONS_TOKEN: z.string().min(1).optional(),
   /**
    * Where callback requests and call records wait while dispatch is down
-   * (shared by the worker's job processes; an emptyDir in Kubernetes).
+   * (shared by the worker's job processes, and safely by other workers of
+   * the same user). Default `spool` in the user's directory.
    */
-  AGENT_SPOOL_DIR: z.string().min(1).default(join(tmpdir(), 'genesys-voice-agent-spool')),
+  AGENT_SPOOL_DIR: z.string().min(1).optional(),
   /** Prometheus `/metrics` of the worker process. */
   AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0'),
@@ -95,12 +103,25 @@ export type AgentConfig = Readonly<{
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   offlineVoice: Readonly<{ ttsVoice: string }>;
   metrics: Readonly<{ host: string; port: number; jobTarget: string | undefined }>;
-  spoolDir: string;
-  /** Node compile cache shared by the job processes; undefined when off. */
-  compileCacheDir: string | undefined;
+  /** Where the worker and its job processes write (see worker/private-dir.ts). */
+  files: AgentFiles;
   tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
   /** Cloud providers, offline pieces and turn tuning (see voice/providers/settings.ts). */
   voice: VoiceSettings;
+}>;
+
+/** The directories the agent writes in; every default is under `root`, each made mode 0700. */
+export type AgentFiles = Readonly<{
+  /** The user's own directory under TMPDIR, `genesys-voice-agent-<uid>` (mode 0700). */
+  root: string;
+  /** Callback requests and call records waiting for dispatch. */
+  spool: string;
+  /** Node compile cache shared by the job processes; undefined when off. */
+  compileCache: string | undefined;
+  /** Greeting audio the job processes share (content-addressed). */
+  greetings: string;
+  /** The offline recognizer's grammar files (content-addressed) and input FIFOs. */
+  pocketsphinx: string;
 }>;
 
 export { ConfigError } from '../../contracts/env.ts';
@@ -125,7 +146,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       cpuLimit: e.AGENT_CPU_LOAD_LIMIT,
       warmProcesses: e.AGENT_WARM_PROCESSES ?? defaultWarmProcesses(maxCalls),
     },
-    compileCacheDir: e.AGENT_COMPILE_CACHE_DIR === 'off' ? undefined : e.AGENT_COMPILE_CACHE_DIR,
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },
@@ -137,9 +157,22 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       jobTarget: e.GVA_METRICS_UDP,
     },
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
-    spoolDir: e.AGENT_SPOOL_DIR,
+    files: agentFiles(e),
     voice,
   });
+}
+
+function agentFiles(e: z.output<typeof envSchema>): AgentFiles {
+  // TMPDIR, else /tmp (as os.tmpdir() has it on Linux), from the environment given.
+  const root = userPrivateDir(e.TMPDIR ?? '/tmp');
+  const compileCache = e.AGENT_COMPILE_CACHE_DIR ?? join(root, 'compile-cache');
+  return {
+    root,
+    spool: e.AGENT_SPOOL_DIR ?? join(root, 'spool'),
+    compileCache: compileCache === 'off' ? undefined : compileCache,
+    greetings: join(root, 'greetings'),
+    pocketsphinx: join(root, 'pocketsphinx'),
+  };
 }
 
 let cached: AgentConfig | undefined;

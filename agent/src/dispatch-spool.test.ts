@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +81,62 @@ describe('dispatch spool', () => {
     state.refuse = true;
     const spool = createDispatchSpool(client, spoolDir());
     await expect(spool.send('/v1/callbacks', {})).rejects.toThrow('dispatch answered 400');
+  });
+
+  it("makes the spool directory the user's own (0700), each file 0600", async () => {
+    const { client } = dispatch();
+    const dir = spoolDir();
+    const { spooled } = (await createDispatchSpool(client, dir).send('/v1/callbacks', {})) as {
+      spooled: string;
+    };
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, spooled)).mode & 0o777).toBe(0o600);
+  });
+
+  it('delivers each request once when two workers flush one spool at the same time', async () => {
+    const { state, client } = dispatch();
+    const dir = spoolDir();
+    const first = createDispatchSpool(client, dir);
+    for (let n = 0; n < 20; n++) await first.send('/v1/calls/records', { n });
+    state.up = true;
+    const second = createDispatchSpool(client, dir);
+    const [a, b] = await Promise.all([first.flush(), second.flush()]);
+    expect(a + b).toBe(20);
+    expect(state.received.map(([, p]) => (p as { n: number }).n).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, n) => n),
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('puts a claim back while dispatch is still down, for the next flush', async () => {
+    const { state, client } = dispatch();
+    const dir = spoolDir();
+    const spool = createDispatchSpool(client, dir);
+    await spool.send('/v1/callbacks', { n: 1 });
+    expect(await spool.flush()).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    state.up = true;
+    expect(await spool.flush()).toBe(1);
+  });
+
+  it("delivers what a worker that died mid-delivery had claimed, and leaves a running one's claim alone", async () => {
+    const { state, client } = dispatch();
+    const dir = spoolDir();
+    const spool = createDispatchSpool(client, dir);
+    const dead = (await spool.send('/v1/callbacks', { n: 'dead' })) as { spooled: string };
+    const live = (await spool.send('/v1/callbacks', { n: 'live' })) as { spooled: string };
+    const gone = spawnSync('true').pid;
+    const running = spawn('sleep', ['30']);
+    try {
+      renameSync(join(dir, dead.spooled), join(dir, `${dead.spooled}.${gone}.sending`));
+      const liveClaim = `${live.spooled}.${running.pid}.sending`;
+      renameSync(join(dir, live.spooled), join(dir, liveClaim));
+      state.up = true;
+      expect(await spool.flush()).toBe(1);
+      expect(state.received).toEqual([['/v1/callbacks', { n: 'dead' }]]);
+      expect(readdirSync(dir)).toEqual([liveClaim]);
+    } finally {
+      running.kill();
+    }
   });
 });

@@ -3,6 +3,7 @@
  * LiveKit under the routing file's agent name (explicit dispatch).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { log, type RunningJobInfo } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -15,6 +16,7 @@ import { WORKER_LEASE_RENEW_MS } from '../../contracts/worker-lease.ts';
 import { createWorkerLease, dispatchLeaseClient } from './worker/lease.ts';
 import { runWorker } from './worker/run.ts';
 import { runningCalls } from './worker/running-calls.ts';
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PrivateDirError } from './worker/private-dir.ts';
 import { createJobReaper } from './worker/job-reaper.ts';
 import { createDispatchClient } from './dispatch-client.ts';
 import { createDispatchSpool } from './dispatch-spool.ts';
@@ -23,8 +25,14 @@ import { RoutingConfigError } from '../../contracts/routing.ts';
 let config;
 try {
   config = agentConfig();
+  // Before any job process forks: what the worker writes is this user's alone (worker/private-dir.ts).
+  ensurePrivateDir(config.files.root);
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof RoutingConfigError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof RoutingConfigError ||
+    err instanceof PrivateDirError
+  ) {
     console.error(err.message);
     process.exit(2);
   }
@@ -70,12 +78,21 @@ if (lease)
   setInterval(() => lease.renew(runningCalls(runningJobs())), WORKER_LEASE_RENEW_MS).unref();
 
 // Callback requests and call records spooled while dispatch was down go out from here.
-const spool = createDispatchSpool(createDispatchClient(config.dispatch), config.spoolDir);
+const spool = createDispatchSpool(createDispatchClient(config.dispatch), config.files.spool);
 setInterval(() => void spool.flush(), 5000).unref();
 
 // Job processes inherit the environment at fork: the compile cache spares each
 // of them compiling the framework again, and they find the metrics registry here.
-if (config.compileCacheDir) process.env['NODE_COMPILE_CACHE'] = config.compileCacheDir;
+const compileCache = config.files.compileCache;
+if (compileCache) {
+  // Made here as the user's own (Node would make it 0755); where it cannot be, Node goes without.
+  try {
+    mkdirSync(compileCache, { recursive: true, mode: PRIVATE_DIR_MODE });
+  } catch {
+    // a cache only
+  }
+  process.env['NODE_COMPILE_CACHE'] = compileCache;
+}
 const metrics = createAgentMetrics();
 const metricsServer = await startMetricsServer(metrics, config.metrics);
 process.env[METRICS_UDP_ENV] = metricsServer.udpTarget;

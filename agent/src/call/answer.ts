@@ -5,8 +5,6 @@
  * job's entry returns once the caller is greeted; the job ends when the call
  * does, after its record is stored.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AutoSubscribe, log, voice, type JobContext, type VAD } from '@livekit/agents';
 import { RoomServiceClient, SipClient } from 'livekit-server-sdk';
 import type { AgentConfig } from '../config.ts';
@@ -29,13 +27,15 @@ import type { Admission } from './admit.ts';
 import { runCall } from './call.ts';
 import type { CallPorts, CallSession } from './ports.ts';
 
-const greetings = new GreetingCache({
-  maxBytes: 8 << 20,
-  store: new DiskGreetingStore({
-    dir: join(tmpdir(), 'genesys-voice-agent-greetings'),
-    maxBytes: 32 << 20,
-  }),
-});
+let greetings: GreetingCache | undefined;
+/** The job process's greeting cache, on the disk its worker's job processes share. */
+function greetingCache(config: AgentConfig): GreetingCache {
+  greetings ??= new GreetingCache({
+    maxBytes: 8 << 20,
+    store: new DiskGreetingStore({ dir: config.files.greetings, maxBytes: 32 << 20 }),
+  });
+  return greetings;
+}
 
 /**
  * The job's entry.
@@ -99,7 +99,7 @@ export function livekitCallPorts<ProcessData>(
         log,
       }),
     dispatch,
-    spool: createDispatchSpool(dispatch, config.spoolDir),
+    spool: createDispatchSpool(dispatch, config.files.spool),
     data: createDataActionClient(config.dataActions),
     metrics: udpMetricsSink(config.metrics.jobTarget),
     // From here every log line of this process carries the ids, personal data masked.
@@ -120,6 +120,7 @@ function openAgentSession<ProcessData>(
   policy: HandoffPolicy,
 ): CallSession {
   const stack = createVoiceStack(config, persona, call, vad);
+  const greetings = greetingCache(config);
   const session = new voice.AgentSession({
     userAwayTimeout: policy.silence.afterSeconds,
     ...(stack.stt ? { stt: stack.stt } : {}),

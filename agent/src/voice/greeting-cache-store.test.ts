@@ -53,6 +53,14 @@ describe('DiskGreetingStore', () => {
     expect(loaded && shape(loaded)).toEqual(shape(original));
   });
 
+  it("keeps its files in a directory of the user's own (0700), each file 0600", async () => {
+    const store = new DiskGreetingStore({ dir: join(dir, 'greetings'), maxBytes: MB });
+    await store.save('key', frames([160]));
+    expect((await stat(join(dir, 'greetings'))).mode & 0o777).toBe(0o700);
+    const [file] = await readdir(join(dir, 'greetings'));
+    expect((await stat(join(dir, 'greetings', file ?? ''))).mode & 0o777).toBe(0o600);
+  });
+
   it('answers undefined for an unknown key', async () => {
     const store = new DiskGreetingStore({ dir, maxBytes: MB });
     expect(await store.load('nothing here')).toBeUndefined();

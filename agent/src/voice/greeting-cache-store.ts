@@ -10,18 +10,10 @@
  * frame (u32 each), then the 16-bit PCM of every frame in order.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AudioFrame } from '@livekit/rtc-node';
+import { makePrivateDir } from '../worker/private-dir.ts';
 
 /** Where greeting audio outlives the process that synthesized it. */
 export interface GreetingStore {
@@ -32,7 +24,7 @@ export interface GreetingStore {
 }
 
 export type DiskGreetingStoreOptions = Readonly<{
-  /** Directory for the files; created on first save. */
+  /** Directory for the files; created on first save, mode 0700 (worker/private-dir.ts). */
   dir: string;
   /** Total size of the files kept. */
   maxBytes: number;
@@ -79,8 +71,8 @@ export class DiskGreetingStore implements GreetingStore {
     const file = this.#file(key);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(this.options.dir, { recursive: true });
-      await writeFile(tmp, bytes);
+      await makePrivateDir(this.options.dir);
+      await writeFile(tmp, bytes, { mode: 0o600 });
       await rename(tmp, file);
       await this.#evict();
     } catch {

@@ -24,6 +24,7 @@ export function createVoiceStack(
   const recognizer = new PocketsphinxSTT({
     phrases: persona.offline.intents.flatMap((i) => [...i.phrases, ...(i.examples ?? [])]),
     keywords: [...persona.keyterms],
+    fileDir: config.files.pocketsphinx,
   });
   // The recognizer that hears the call builds its grammar now, so a grammar
   // the dictionary cannot serve fails the call's set-up, not its first turn;

@@ -15,12 +15,13 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants, open } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { APIConnectionError } from '@livekit/agents';
-import { CONTENT_FILE_DIR } from './content-file.ts';
+import { makePrivateDir } from '../../worker/private-dir.ts';
 import { HypothesisParser, type Hypothesis } from './pocketsphinx-output.ts';
 
 const openFd = promisify(open);
@@ -39,6 +40,8 @@ export type PocketsphinxArgs = Readonly<{
   featParamsPath?: string;
   /** Silence (10 ms frames) that ends an utterance. */
   endSilenceFrames: number;
+  /** The user's own directory (mode 0700) the decoder's input FIFO is made in. */
+  fifoDir: string;
 }>;
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -123,7 +126,7 @@ export class PocketsphinxProcess {
     args: PocketsphinxArgs,
     onHypothesis: (hyp: Hypothesis) => void,
   ): Promise<PocketsphinxProcess> {
-    const fifo = await makeFifo();
+    const fifo = await makeFifo(args.fifoDir);
     try {
       const child = spawn(args.binary, pocketsphinxArgv(args, fifo), {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -240,14 +243,15 @@ export class PocketsphinxProcess {
 }
 
 /**
- * A new FIFO in the temporary directory.
+ * A new FIFO in `dir`, named uniquely: the decoders of every job process and
+ * worker of the user make theirs side by side.
  *
  * @throws APIConnectionError (not retryable) when `mkfifo` fails.
  */
-async function makeFifo(): Promise<string> {
-  const path = `${CONTENT_FILE_DIR}/${randomUUID()}.fifo`;
+async function makeFifo(dir: string): Promise<string> {
+  const path = join(dir, `${randomUUID()}.fifo`);
   try {
-    await mkdir(CONTENT_FILE_DIR, { recursive: true });
+    await makePrivateDir(dir);
     await run('mkfifo', ['-m', '600', path]);
     return path;
   } catch (err) {

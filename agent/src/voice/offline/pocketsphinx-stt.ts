@@ -11,7 +11,7 @@
  * G.711 speech; use 'wideband' for 16 kHz sources such as WebRTC callers.
  */
 import { log, shortuuid, stt, type APIConnectOptions, type AudioBuffer } from '@livekit/agents';
-import { contentFile } from './content-file.ts';
+import { contentFile, DEFAULT_CONTENT_FILE_DIR } from './content-file.ts';
 import { buildJsgf, type JsgfGrammar } from './jsgf.ts';
 import { pcmBytes, resampleTo16kMono, speechData } from './pocketsphinx-audio.ts';
 import {
@@ -53,6 +53,12 @@ export type PocketsphinxSTTOptions = Readonly<{
    * speech that follows. Default 200 (about -44 dBFS); 0 disables.
    */
   squelchRms?: number;
+  /**
+   * The user's own directory for the grammar files and the decoders' input
+   * FIFOs (the worker's `AgentConfig.files.pocketsphinx`); default
+   * {@link DEFAULT_CONTENT_FILE_DIR}.
+   */
+  fileDir?: string;
 }>;
 
 /**
@@ -137,13 +143,17 @@ export class PocketsphinxSTT extends stt.STT {
       (opts.channel ?? 'telephone') === 'telephone'
         ? await featParamsWithCmnInit(hmmDir, TELEPHONE_CMN_INIT).catch(() => undefined)
         : undefined;
+    const dir = opts.fileDir ?? DEFAULT_CONTENT_FILE_DIR;
     return {
       binary: opts.binary ?? 'pocketsphinx_continuous',
       hmmDir,
       dictPath: opts.dictPath ?? DEFAULT_DICT_PATH,
-      grammarPath: await contentFile(this.#grammar().grammar, 'gram'),
-      ...(featParams !== undefined && { featParamsPath: await contentFile(featParams, 'params') }),
+      grammarPath: await contentFile(this.#grammar().grammar, 'gram', dir),
+      ...(featParams !== undefined && {
+        featParamsPath: await contentFile(featParams, 'params', dir),
+      }),
       endSilenceFrames: Math.max(1, Math.round((opts.endSilenceMs ?? 500) / 10)),
+      fifoDir: dir,
     };
   }
 
