@@ -140,6 +140,16 @@ describe('a call, from admission to its end', () => {
     expect(await call.life).toBe('agent_ended');
   });
 
+  it('stores the record when a silence prompt falls due while the session is closing', async () => {
+    const call = await answered();
+    call.session.closing = true;
+    call.session.away();
+    call.room.leave('sip_caller');
+    call.session.close();
+    expect(await call.life).toBe('caller_hung_up');
+    expect(call.logged('call record stored')).toHaveLength(1);
+  });
+
   it('labels the end-of-turn metric with the turn detector, not the STT', async () => {
     const call = await answered();
     call.session.emit(voice.AgentSessionEventTypes.MetricsCollected, {

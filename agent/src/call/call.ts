@@ -5,7 +5,6 @@
  * the end. The end runs in one order: outcome decided, record stored, tasks
  * stopped, trace ended, job shut down.
  */
-import { voice } from '@livekit/agents';
 import type { CallOutcome } from '../../../contracts/call-outcome.ts';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
 import { AGENT_METRICS } from '../../../contracts/metrics.ts';
@@ -22,6 +21,7 @@ import type { CallLogger } from '../observability/call-logger.ts';
 import type { CallPorts } from './ports.ts';
 import { storeCallRecord } from './record.ts';
 import { rescueCall } from './rescue.ts';
+import { sessionEnd } from './session-end.ts';
 import { createCallRuntime } from './runtime.ts';
 import { callOutcome, createCallStage } from './state.ts';
 import { CallTasks } from './tasks.ts';
@@ -91,7 +91,13 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     const keypad = createCallKeypad({
       room: ports.room,
       callerIdentity: caller.identity,
-      say: (text) => void session.say(text),
+      say: (text) => {
+        try {
+          session.say(text);
+        } catch {
+          // A closing session prompts no more (a throw here would end the job unrecorded).
+        }
+      },
       log,
     });
     const runtime = createCallRuntime({ ports, admitted, transfers, keypad: keypad.collect, log });
@@ -107,9 +113,13 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
       tasks,
       log,
     });
-    const closed = new Promise<voice.CloseEvent>((resolve) =>
-      tasks.on(session, voice.AgentSessionEventTypes.Close, resolve),
-    );
+    const closed = sessionEnd({
+      session,
+      room: ports.room,
+      callerIdentity: caller.identity,
+      tasks,
+      log,
+    });
     const agent = createPersonaAgent(persona, runtime, {
       onCallerTurn: conversation.onCallerTurn,
     });

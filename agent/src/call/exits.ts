@@ -51,9 +51,19 @@ export type ExitDeps = Readonly<{
  */
 export function watchExits(deps: ExitDeps): ExitWatch {
   const { session, monitor, log, tasks } = deps;
-  /** Says a line (the caller may talk over it when `interruptible`); resolves once it has played. */
-  const speak = (text: string, interruptible: boolean) =>
-    session.say(text, { allowInterruptions: interruptible }).waitForPlayout();
+  /**
+   * Says a line (the caller may talk over it when `interruptible`); resolves
+   * once it has played. A session that is closing refuses with a throw, and a
+   * throw from a timer would kill the job process before the call's record
+   * is stored: a closing session says nothing more.
+   */
+  const speak = async (text: string, interruptible: boolean) => {
+    try {
+      await session.say(text, { allowInterruptions: interruptible }).waitForPlayout();
+    } catch {
+      // Closing: the caller has gone or is being handed over.
+    }
+  };
   const now = deps.now ?? Date.now;
   let stopSilence: (() => void) | undefined;
 

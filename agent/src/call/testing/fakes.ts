@@ -124,6 +124,8 @@ export class FakeSession extends EventEmitter {
   userState: voice.UserState = 'listening';
   readonly history = llm.ChatContext.empty();
   failStart: Error | undefined;
+  /** Set while the session closes: `say` then throws, as agents-js 1.9's does. */
+  closing = false;
   #providerListeners: ((f: ProviderFailure) => void)[] = [];
 
   port(): CallSession {
@@ -133,6 +135,7 @@ export class FakeSession extends EventEmitter {
       on: this.on.bind(this) as unknown as CallSession['on'],
       off: this.off.bind(this) as unknown as CallSession['off'],
       say: (text: string) => {
+        if (this.closing) throw new Error('AgentSession is closing, cannot use say()');
         this.said.push(text);
         return { waitForPlayout: async () => undefined } as voice.SpeechHandle;
       },
