@@ -26,6 +26,10 @@ export type StackOptions = Readonly<{
   routingFile?: string;
   /** Extra environment for the agent worker. */
   agentEnv?: Readonly<Record<string, string>>;
+  /** Extra environment for dispatch (e.g. a call-record webhook's secret). */
+  dispatchEnv?: Readonly<Record<string, string>>;
+  /** Dispatch's database (default: SQLite in the run directory). */
+  databaseUrl?: string;
   /** Start only Redis and livekit-server (for control-plane tests). Default false. */
   livekitOnly?: boolean;
   /** Start our agent worker (default true); false leaves the room for another worker. */
@@ -219,7 +223,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         LIVEKIT_URL: httpUrl,
         DISPATCH_HOST: '127.0.0.1',
         DISPATCH_PORT: String(ports.dispatch),
-        DATABASE_URL: `sqlite:${join(runAs?.homes.dispatch ?? runDir, 'dispatch.db')}`,
+        DATABASE_URL:
+          opts.databaseUrl ?? `sqlite:${join(runAs?.homes.dispatch ?? runDir, 'dispatch.db')}`,
+        ...opts.dispatchEnv,
       },
       logFile: join(runDir, 'dispatch.log'),
       ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),

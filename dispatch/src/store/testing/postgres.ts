@@ -34,6 +34,10 @@ export const POSTGRES_MISSING =
 export type PostgresCluster = Readonly<{
   /** Creates a new, empty database and resolves with its `postgres://` URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server at once (as a crash), keeping its data; clients get connection errors. */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port, with its data. */
+  resume(): Promise<void>;
   /** Stops the server and removes its directory; safe to call twice. */
   stop(): Promise<void>;
 }>;
@@ -64,6 +68,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
     return run(file as string, rest, { cwd: dir, env: { ...process.env, LC_ALL: 'C' } });
   };
 
+  let port = 0;
+  let serve: () => Promise<void> = () => Promise.reject(new Error('the cluster is not set up'));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -85,7 +91,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
       '--no-locale',
       '--no-sync',
     ]);
-    const port = await freePort();
+    port = await freePort();
     const settings = [
       `-p ${port}`,
       `-k ${dir}`,
@@ -94,21 +100,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
     ].join(' ');
-    await pgCommand('pg_ctl', [
-      '-D',
-      data,
-      '-l',
-      logFile,
-      '-o',
-      settings,
-      '-w',
-      '-t',
-      '30',
-      'start',
-    ]).catch((err: unknown) => {
-      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
-      throw new Error(`pg_ctl start failed: ${(err as Error).message}\n${log}`);
-    });
+    serve = () =>
+      pgCommand('pg_ctl', ['-D', data, '-l', logFile, '-o', settings, '-w', '-t', '30', 'start'])
+        .then(() => undefined)
+        .catch((err: unknown) => {
+          const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+          throw new Error(`pg_ctl start failed: ${(err as Error).message}\n${log}`);
+        });
+    await serve();
     const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
     let created = 0;
     return {
@@ -123,6 +122,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
         }
         return `postgres://postgres@127.0.0.1:${port}/${name}`;
       },
+      async pause() {
+        await pgCommand('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      },
+      resume: () => serve(),
       stop,
     };
   } catch (err) {
