@@ -12,7 +12,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { LIVEKIT_WEBHOOK_PATH } from '../../dispatch/src/http/livekit-webhook.ts';
+import { freePort } from '../../dispatch/src/testing/free-port.ts';
 import { httpOk, ManagedProcess } from './process.ts';
+import { startServiceProxy, type ServiceProxy } from './service-proxy.ts';
 import { stackPorts, type StackPorts } from './ports.ts';
 import { REPO_ROOT, stackTools } from './tools.ts';
 
@@ -30,6 +32,12 @@ export type StackOptions = Readonly<{
   dispatchEnv?: Readonly<Record<string, string>>;
   /** Dispatch's database (default: SQLite in the run directory). */
   databaseUrl?: string;
+  /**
+   * Dispatch replicas (default 1): `dispatch`, then `dispatch-2`..., each on
+   * a port of its own behind a Service-like proxy on the slot's dispatch port
+   * (harness/service-proxy.ts). More than one needs a shared `databaseUrl`.
+   */
+  dispatchReplicas?: number;
   /** Start only Redis and livekit-server (for control-plane tests). Default false. */
   livekitOnly?: boolean;
   /** Start our agent worker (default true); false leaves the room for another worker. */
@@ -151,8 +159,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       restart,
       stop,
     });
+  const proxies: ServiceProxy[] = [];
   const stop = async () => {
     for (const p of order.splice(0).reverse()) await p.stop();
+    for (const proxy of proxies.splice(0)) await proxy.close();
   };
   const restart = async (name: string, how: 'term' | 'kill', graceMs?: number) => {
     const old = started.get(name);
@@ -213,23 +223,35 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ready: () => httpOk(`http://127.0.0.1:${ports.sipHealth}/`, [429]),
       stopTimeoutMs: 5000,
     });
-    await add({
-      name: 'dispatch',
-      ...nodeService(),
-      args: [join(appRoot, 'dispatch/src/main.ts'), 'serve'],
-      env: {
-        ...serviceEnv('dispatch'),
-        ...livekitEnv,
-        LIVEKIT_URL: httpUrl,
-        DISPATCH_HOST: '127.0.0.1',
-        DISPATCH_PORT: String(ports.dispatch),
-        DATABASE_URL:
-          opts.databaseUrl ?? `sqlite:${join(runAs?.homes.dispatch ?? runDir, 'dispatch.db')}`,
-        ...opts.dispatchEnv,
-      },
-      logFile: join(runDir, 'dispatch.log'),
-      ready: () => httpOk(`http://127.0.0.1:${ports.dispatch}/readyz`),
-    });
+    const replicas = opts.dispatchReplicas ?? 1;
+    const dispatchPorts =
+      replicas === 1
+        ? [ports.dispatch]
+        : await Promise.all(Array.from({ length: replicas }, () => freePort()));
+    for (const [i, port] of dispatchPorts.entries()) {
+      const replica = i === 0 ? 'dispatch' : `dispatch-${i + 1}`;
+      await add({
+        name: replica,
+        ...nodeService(),
+        args: [join(appRoot, 'dispatch/src/main.ts'), 'serve'],
+        env: {
+          ...serviceEnv('dispatch'),
+          ...livekitEnv,
+          LIVEKIT_URL: httpUrl,
+          DISPATCH_HOST: '127.0.0.1',
+          DISPATCH_PORT: String(port),
+          DATABASE_URL:
+            opts.databaseUrl ?? `sqlite:${join(runAs?.homes.dispatch ?? runDir, 'dispatch.db')}`,
+          ...opts.dispatchEnv,
+        },
+        logFile: join(runDir, `${replica}.log`),
+        ready: () => httpOk(`http://127.0.0.1:${port}/readyz`),
+      });
+    }
+    if (replicas > 1) {
+      const service = await startServiceProxy(ports.dispatch, dispatchPorts);
+      proxies.push(service);
+    }
     if (opts.agent === false) return finish();
     for (let i = 0; i < (opts.agentWorkers ?? 1); i++) {
       const worker = i === 0 ? 'agent' : `agent-${i + 1}`;
