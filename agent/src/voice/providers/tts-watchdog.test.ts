@@ -132,7 +132,8 @@ describe('StallWatchdogTTS', () => {
     await speak(watched, ['Hello.']);
     const tookMs = Date.now() - started;
     expect(errors.map((e) => e.error)).toEqual([expect.any(APIConnectionError)]);
-    expect(errors[0]?.recoverable).toBe(false);
+    // Nothing was said yet: a FallbackAdapter can still say it in another voice.
+    expect(errors[0]?.recoverable).toBe(true);
     expect(tookMs).toBeGreaterThanOrEqual(stallS * 1000);
     expect(tookMs).toBeLessThan(stallS * 1000 + 2000);
   });
@@ -156,12 +157,24 @@ describe('StallWatchdogTTS', () => {
       (ev: tts.AvailabilityChangedEvent) =>
         changes.push({ tts: ev.tts.label, available: ev.available }),
     );
-    errorsOf(adapter);
+    const errors = errorsOf(adapter);
     const heard = await speak(adapter, ['Sorry, one moment.']);
     expect(heard.error).toBeUndefined();
     expect(heard.frames).toBeGreaterThan(0);
     expect(backup.texts.join('')).toContain('Sorry, one moment.');
     expect(changes).toContainEqual({ tts: 'primary', available: false });
+    // The switch is no failure of the pipeline: the call's policy decides on the availability event.
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.recoverable)).toBe(true);
+    await adapter.close();
+  });
+
+  it('reports a stall mid-sentence as unrecoverable: the sentence is not restarted in another voice', async () => {
+    const primary = new StallWatchdogTTS(new ScriptedTTS('stops', 'primary'), { stallS });
+    const adapter = ttsWithFallback(primary, new ScriptedTTS('speaks', 'backup'));
+    const errors = errorsOf(adapter);
+    await speak(adapter, ['Hello there, this is a long sentence.']);
+    expect(errors.filter((e) => !e.recoverable).map((e) => e.label)).toEqual(['primary']);
     await adapter.close();
   });
 

@@ -33,6 +33,8 @@ import {
  */
 export const TTS_STALL_S = 2.5;
 
+type TtsError = Parameters<tts.TTSCallbacks['error']>[0];
+
 /** How often owed audio is checked; the stall is noticed at most this late. */
 const CHECK_MS = 100;
 
@@ -52,6 +54,8 @@ export class StallWatchdogTTS extends tts.TTS {
   label: string;
   readonly inner: tts.TTS;
   readonly stallMs: number;
+  #latest: tts.SynthesizeStream | undefined;
+  #latestSpoke = false;
 
   constructor(inner: tts.TTS, opts: TtsWatchdogOptions = {}) {
     super(inner.sampleRate, inner.numChannels, inner.capabilities);
@@ -67,6 +71,34 @@ export class StallWatchdogTTS extends tts.TTS {
     return this.inner.model;
   }
 
+  /**
+   * A failure before the stream sent any audio reaches the session as
+   * recoverable: the FallbackAdapter speaks the sentence with the next TTS
+   * and reports the switch through its availability event, where the call's
+   * provider-failure policy decides (carry on offline, or hand the caller
+   * on). agents-js 1.9's adapter re-emits a child's error unrecoverable,
+   * which took every switch for the end of the pipeline. A failure after
+   * audio stays unrecoverable: a sentence cut off is not restarted, and this
+   * error is the only sign of it the session gets.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const ev = args[0];
+    if (event === 'error' && typeof ev === 'object' && ev !== null && !this.#latestSpoke)
+      return super.emit('error', { ...(ev as TtsError), recoverable: true });
+    return (super.emit as (event: string | symbol, ...args: unknown[]) => boolean)(event, ...args);
+  }
+
+  /** @internal The latest stream sent audio (one call speaks one stream at a time). */
+  spoke(stream: tts.SynthesizeStream, spoke: boolean): void {
+    if (stream === this.#latest || spoke) this.#latestSpoke = spoke;
+  }
+
+  /** @internal */
+  opened(stream: tts.SynthesizeStream): void {
+    this.#latest = stream;
+    this.#latestSpoke = false;
+  }
+
   override get provider(): string {
     return this.inner.provider;
   }
@@ -80,7 +112,12 @@ export class StallWatchdogTTS extends tts.TTS {
   }
 
   stream(options?: { connOptions?: APIConnectOptions }): tts.SynthesizeStream {
-    return new WatchedSynthesizeStream(this, options?.connOptions ?? DEFAULT_API_CONNECT_OPTIONS);
+    const stream = new WatchedSynthesizeStream(
+      this,
+      options?.connOptions ?? DEFAULT_API_CONNECT_OPTIONS,
+    );
+    this.opened(stream);
+    return stream;
   }
 
   override async close(): Promise<void> {
@@ -135,6 +172,7 @@ class WatchedSynthesizeStream extends tts.SynthesizeStream {
         }
         // Past a frame, more is owed only when no more text can come to explain a pause.
         owed.since = !audio.final && owed.inputEnded ? Date.now() : undefined;
+        this.#owner.spoke(this, true);
         if (!this.queue.closed) this.queue.put(audio);
       }
     } finally {
