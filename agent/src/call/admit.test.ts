@@ -1,6 +1,6 @@
 import { ParticipantKind } from '@livekit/rtc-node';
 import { describe, expect, it } from 'vitest';
-import { AdmissionError, admitCall, waitForSipCaller } from './admit.ts';
+import { AdmissionError, admitCall, NoCallerError, waitForSipCaller } from './admit.ts';
 import { CALLER_ATTRIBUTES, FakeRoom, fakeRouting, MAIN_JOB_METADATA } from './testing/fakes.ts';
 
 const job = (metadata = MAIN_JOB_METADATA) => ({ id: 'AJ_1', metadata, roomName: 'call-main-x' });
@@ -29,6 +29,15 @@ describe('waitForSipCaller', () => {
     const waiting = waitForSipCaller(room, abort.signal);
     abort.abort();
     await expect(waiting).rejects.toThrow(/before a SIP caller joined/);
+    expect(room.listening()).toBe(0);
+  });
+
+  it('gives up when no SIP caller joins in time (one who hung up while it rang)', async () => {
+    const room = new FakeRoom();
+    room.join('agent-2', ParticipantKind.AGENT);
+    const waiting = waitForSipCaller(room, new AbortController().signal, 20);
+    await expect(waiting).rejects.toBeInstanceOf(NoCallerError);
+    await expect(waiting).rejects.toThrow(/no SIP caller in the room within 20 ms/);
     expect(room.listening()).toBe(0);
   });
 });

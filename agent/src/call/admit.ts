@@ -4,7 +4,8 @@
  * Genesys sent, parses the Genesys context from its attributes, lets a
  * matching route take the call over, and picks the persona. Anything missing
  * or malformed throws {@link AdmissionError}: the call is then rescued, never
- * left in silence.
+ * left in silence. A caller who hung up before the agent joined throws
+ * {@link NoCallerError}: the job just ends.
  */
 import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { callContextFromAttributes, type CallContext } from '../../../contracts/call-context.ts';
@@ -55,6 +56,23 @@ export type Admission = Readonly<{
   /** The call's correlation ids: every log line, the trace and the record carry them. */
   ids: CallIds;
 }>;
+
+/**
+ * How long an agent that joined waits for the SIP caller. LiveKit sends the
+ * agent to a room the caller is already in (their INVITE created it; an
+ * outbound callee answered before dispatch sent the agent; a recovered
+ * call's caller stayed on), so a caller missing when the agent joins has
+ * hung up while it rang: the job ends rather than wait for them for ever.
+ */
+export const SIP_CALLER_WAIT_MS = 3000;
+
+/** No SIP caller in the room: they hung up before the agent joined, and nobody is left to rescue. */
+export class NoCallerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoCallerError';
+  }
+}
 
 /** The call could not be admitted: what is wrong, and the route when it was known. */
 export class AdmissionError extends Error {
@@ -107,6 +125,7 @@ export async function admitCall(
       }),
     });
   } catch (err) {
+    if (err instanceof NoCallerError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     throw new AdmissionError(message, numberMeta?.route, caller);
   }
@@ -115,12 +134,18 @@ export async function admitCall(
 /**
  * The SIP participant of the room: the caller Genesys sent (or the callee of
  * an outbound call). Other participants (agents, a monitoring client) are
- * passed over; waits for the SIP one to join, until `signal` aborts.
+ * passed over; waits for the SIP one to join for `timeoutMs`
+ * ({@link SIP_CALLER_WAIT_MS}), or until `signal` aborts, then rejects with
+ * {@link NoCallerError}.
  *
  * @example
  * const caller = await waitForSipCaller(ctx.room, tasks.signal);
  */
-export function waitForSipCaller(room: CallerRoom, signal: AbortSignal): Promise<Caller> {
+export function waitForSipCaller(
+  room: CallerRoom,
+  signal: AbortSignal,
+  timeoutMs: number = SIP_CALLER_WAIT_MS,
+): Promise<Caller> {
   for (const p of room.remoteParticipants.values()) {
     if (p.kind === ParticipantKind.SIP) return Promise.resolve(p);
   }
@@ -132,9 +157,14 @@ export function waitForSipCaller(room: CallerRoom, signal: AbortSignal): Promise
     };
     const onAbort = () => {
       done();
-      reject(new Error('the call ended before a SIP caller joined'));
+      reject(new NoCallerError('the call ended before a SIP caller joined'));
     };
+    const timer = setTimeout(() => {
+      done();
+      reject(new NoCallerError(`no SIP caller in the room within ${timeoutMs} ms`));
+    }, timeoutMs);
     const done = () => {
+      clearTimeout(timer);
       room.off(RoomEvent.ParticipantConnected, onJoined);
       signal.removeEventListener('abort', onAbort);
     };

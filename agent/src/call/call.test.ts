@@ -5,7 +5,7 @@
  */
 import { initializeLogger, voice } from '@livekit/agents';
 import { ParticipantKind } from '@livekit/rtc-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeUui } from '../../../contracts/genesys-uui.ts';
 import {
   ANSWERER_ATTRIBUTE,
@@ -13,6 +13,7 @@ import {
   answererIdentity,
 } from '../../../contracts/hand-on.ts';
 import { CALLER_LINES } from '../transfer/caller-lines.ts';
+import { SIP_CALLER_WAIT_MS } from './admit.ts';
 import { runCall } from './call.ts';
 import { CALLER_ATTRIBUTES, fakeCall, fakeRouting, referRefused, until } from './testing/fakes.ts';
 
@@ -233,6 +234,24 @@ describe('a call that cannot start', () => {
     call.sip.script.push(referRefused(486), referRefused(486));
     expect(await runCall(call.ports)).toBeUndefined();
     expect(call.room.attributes.at(-1)).toEqual({ 'gva.call': 'conversing', 'gva.route': 'main' });
+  });
+
+  it('ends the job, rescuing nobody, when the caller hung up before the agent joined', async () => {
+    const call = fakeCall();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const life = runCall(call.ports);
+      await vi.advanceTimersByTimeAsync(SIP_CALLER_WAIT_MS);
+      expect(await life).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(call.opened()).toBe(0);
+    expect(call.sip.refers).toEqual([]);
+    expect(call.records).toEqual([]);
+    expect(call.room.phases()).toEqual([]);
+    expect(call.events).toEqual(['shutdown call could not start']);
+    expect(call.room.listening()).toBe(0);
   });
 
   it('rescues the caller when setting the call up fails', async () => {

@@ -11,7 +11,7 @@ import { AGENT_METRICS } from '../../../contracts/metrics.ts';
 import { AGENT_ATTRIBUTES } from '../../../contracts/recovery.ts';
 import { createPersonaAgent } from '../personas/agent.ts';
 import { handoffPolicies } from '../personas/registry.ts';
-import { AdmissionError, admitCall, logAdmission } from './admit.ts';
+import { AdmissionError, admitCall, logAdmission, NoCallerError } from './admit.ts';
 import { createCallRecorder } from './call-recorder.ts';
 import { watchConversation } from './converse.ts';
 import { greetingFor } from './greeting.ts';
@@ -152,8 +152,10 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     return outcome;
   } catch (err) {
     const problem = err instanceof Error ? err.message : String(err);
+    // A caller who hung up while it rang: no call, no record, nobody to hand on.
+    if (err instanceof NoCallerError) log.info({ problem }, 'no caller to answer; ending the job');
     // Failed before the conversation began (or while setting it up): the caller is rescued.
-    if (greeted) log.error({ problem }, 'call failed while ending');
+    else if (greeted) log.error({ problem }, 'call failed while ending');
     else
       await rescueCall(ports, {
         problem,
