@@ -177,8 +177,8 @@ describe('production shape: production dependencies only, non-root, read-only tr
       });
     }
     expect(readdirSync(tmp)).toContain(`genesys-voice-agent-${user.uid}`);
-    // The call wrote greeting audio and the recognizer's grammar; the compile cache is the worker's.
-    for (const dir of ['compile-cache', 'greetings', 'pocketsphinx']) {
+    // The call wrote greeting audio and the recognizer's grammar; the compile cache and the job bundle are the worker's.
+    for (const dir of ['compile-cache', 'job-bundle', 'greetings', 'pocketsphinx']) {
       const stats = lstatSync(join(own, dir));
       expect({ dir, directory: stats.isDirectory(), mode: stats.mode & 0o777 }).toEqual({
         dir,
@@ -296,6 +296,10 @@ function writeAsUser(paths: readonly string[]): string[] {
   return JSON.parse(r.stdout) as string[];
 }
 
+/** Every path below `dir`, not following symlinks (the job bundle links to the application's node_modules). */
 function walk(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((p) => join(dir, p));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(entry.parentPath, entry.name);
+    return entry.isDirectory() ? [path, ...walk(path)] : [path];
+  });
 }

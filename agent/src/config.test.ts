@@ -120,6 +120,7 @@ describe('loadAgentConfig', () => {
       root,
       spool: `${root}/spool`,
       compileCache: `${root}/compile-cache`,
+      jobBundle: `${root}/job-bundle`,
       greetings: `${root}/greetings`,
       pocketsphinx: `${root}/pocketsphinx`,
     });
@@ -136,6 +137,12 @@ describe('loadAgentConfig', () => {
       AGENT_COMPILE_CACHE_DIR: '/cache',
     }).files;
     expect(files).toMatchObject({ spool: '/spool', compileCache: '/cache' });
+    expect(
+      loadAgentConfig({ ...validEnv(), AGENT_JOB_BUNDLE: 'off' }).files.jobBundle,
+    ).toBeUndefined();
+    expect(() => loadAgentConfig({ ...validEnv(), AGENT_JOB_BUNDLE: 'yes' })).toThrow(
+      /AGENT_JOB_BUNDLE/,
+    );
     expect(
       loadAgentConfig({ ...validEnv(), AGENT_COMPILE_CACHE_DIR: 'off' }).files.compileCache,
     ).toBe(undefined);

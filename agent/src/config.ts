@@ -45,6 +45,7 @@ const envSchema = z.object({
    * off. Default `compile-cache` in the user's directory.
    */
   AGENT_COMPILE_CACHE_DIR: z.string().min(1).optional(),
+  AGENT_JOB_BUNDLE: z.enum(['on', 'off']).default('on'),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
@@ -118,6 +119,8 @@ export type AgentFiles = Readonly<{
   spool: string;
   /** Node compile cache shared by the job processes; undefined when off. */
   compileCache: string | undefined;
+  /** Where the job processes' bundle is built (worker/job-bundle.ts); undefined when off. */
+  jobBundle: string | undefined;
   /** Greeting audio the job processes share (content-addressed). */
   greetings: string;
   /** The offline recognizer's grammar files (content-addressed) and input FIFOs. */
@@ -170,6 +173,7 @@ function agentFiles(e: z.output<typeof envSchema>): AgentFiles {
     root,
     spool: e.AGENT_SPOOL_DIR ?? join(root, 'spool'),
     compileCache: compileCache === 'off' ? undefined : compileCache,
+    jobBundle: e.AGENT_JOB_BUNDLE === 'on' ? join(root, 'job-bundle') : undefined,
     greetings: join(root, 'greetings'),
     pocketsphinx: join(root, 'pocketsphinx'),
   };
