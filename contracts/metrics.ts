@@ -42,6 +42,8 @@ export const AGENT_METRICS = Object.freeze({
   activeCalls: 'gva_active_calls',
   /** Gauge: the load this worker reports to LiveKit, 0..1. */
   workerLoad: 'gva_worker_load',
+  /** Counter: job requests this worker refused because it held all the calls it takes (worker/admission.ts). */
+  jobsRefusedTotal: 'gva_jobs_refused_total',
 });
 
 export const DISPATCH_METRICS = Object.freeze({

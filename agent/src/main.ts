@@ -19,6 +19,7 @@ import { runningCalls } from './worker/running-calls.ts';
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PrivateDirError } from './worker/private-dir.ts';
 import { createJobReaper } from './worker/job-reaper.ts';
 import { jobCode } from './worker/job-bundle.ts';
+import { createJobAdmission } from './worker/admission.ts';
 import { createDispatchClient } from './dispatch-client.ts';
 import { createDispatchSpool } from './dispatch-spool.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
@@ -62,6 +63,15 @@ const reaper = createJobReaper({
   log: { info: (fields, msg) => log().info(fields, msg) },
 });
 let runningJobs: () => readonly RunningJobInfo[] = () => [];
+// Each accepted call counts at once, not at the next load report (worker/admission.ts).
+const admission = createJobAdmission({
+  maxCalls: capacity.maxCalls,
+  running: () => runningJobs().map((j) => j.job.id),
+  refused: (jobId, calls) => {
+    metrics.refuseJob();
+    log().info({ jobId, calls, maxCalls: capacity.maxCalls }, 'worker full: call refused');
+  },
+});
 setInterval(() => reaper.observe(runningJobs()), 500).unref();
 
 // Dispatch finds this worker dead by its lapsed lease if the pod is lost (contracts/worker-lease.ts).
@@ -119,10 +129,11 @@ await runWorker(
     apiSecret: config.livekit.apiSecret,
     host: config.health.host,
     port: config.health.port,
+    requestFunc: admission.request,
     loadFunc: async (server) => {
       runningJobs = () => server.activeJobs;
       metrics.trackCalls(() => server.activeJobs.length);
-      const load = workerLoad(server.activeJobs.length, cpuUse(), capacity);
+      const load = workerLoad(admission.calls(), cpuUse(), capacity);
       metrics.setLoad(load);
       return load;
     },

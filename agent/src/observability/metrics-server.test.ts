@@ -49,6 +49,7 @@ describe('worker metrics server', () => {
     let calls = 3;
     metrics.trackCalls(() => calls);
     metrics.setLoad(0.375);
+    metrics.refuseJob();
     server = await startMetricsServer(metrics, { host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${server.httpPort}`;
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^gva_active_calls 3$/m);
@@ -56,6 +57,7 @@ describe('worker metrics server', () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toMatch(/^gva_active_calls 0$/m);
     expect(text).toMatch(/^gva_worker_load 0\.375$/m);
+    expect(text).toMatch(/^gva_jobs_refused_total 1$/m);
     expect((await fetch(`${url}/`)).status).toBe(404);
   });
 });

@@ -18,6 +18,8 @@ export type AgentMetrics = Readonly<{
   trackCalls: (activeCalls: () => number) => void;
   /** Sets the load gauge (from the load function LiveKit polls). */
   setLoad: (load: number) => void;
+  /** Counts a job request refused because the worker is full. */
+  refuseJob: () => void;
   /** Counts a datagram refused as malformed. */
   reject: () => void;
   /** Datagrams refused as malformed since start. */
@@ -69,6 +71,11 @@ export function createAgentMetrics(): AgentMetrics {
     help: 'Load this worker reports to LiveKit, 0..1',
     registers: [registry],
   });
+  const jobsRefused = new Counter({
+    name: AGENT_METRICS.jobsRefusedTotal,
+    help: 'Job requests refused because the worker held all the calls it takes',
+    registers: [registry],
+  });
   let rejected = 0;
   return Object.freeze({
     registry,
@@ -81,6 +88,7 @@ export function createAgentMetrics(): AgentMetrics {
       calls = activeCalls;
     },
     setLoad: (load: number) => workerLoad.set(load),
+    refuseJob: () => jobsRefused.inc(),
     reject: () => void rejected++,
     rejected: () => rejected,
   });
