@@ -15,7 +15,10 @@ import { cpus } from 'node:os';
  * 0.23 to 0.24 of a core at 4 to 12 callers, and each call's job process
  * start another 1.1 to 1.7 s of CPU, which the warm pool's refill spends
  * during a burst (docs/benchmark.md). At 8 callers on 2 cores answers
- * already took up to 19 s, so the figure keeps the start's share in.
+ * already took up to 19 s, so the figure keeps the start's share in. Since
+ * then a start costs 0.4 to 0.8 s (worker/job-bundle.ts) and 8 callers were
+ * answered within 3 s (a 2-core Xeon, 2026-12-02); the figure is not yet
+ * re-derived from repeated runs.
  */
 export const CALL_CPU_CORES = 0.35;
 
