@@ -130,9 +130,7 @@ await runWorker(
     host: config.health.host,
     port: config.health.port,
     requestFunc: admission.request,
-    loadFunc: async (server) => {
-      runningJobs = () => server.activeJobs;
-      metrics.trackCalls(() => server.activeJobs.length);
+    loadFunc: async () => {
       const load = workerLoad(admission.calls(), cpuUse(), capacity);
       metrics.setLoad(load);
       return load;
@@ -146,7 +144,11 @@ await runWorker(
     drainTimeoutMs: config.drainTimeoutSeconds * 1000,
     logLevel: config.logLevel,
     closed: async () => lease?.release(),
-    started: () => {
+    started: (server) => {
+      // From the first job on, not from the first load report 2.5 s after
+      // registering: a worker lost before that must still name its calls in its lease.
+      runningJobs = () => server.activeJobs;
+      metrics.trackCalls(() => server.activeJobs.length);
       if (code.kind === 'bundled')
         log().info({ dir: code.dir, buildMs: code.buildMs }, 'job processes run from a bundle');
       else log().warn({ why: code.why }, 'job processes run unbundled from source');

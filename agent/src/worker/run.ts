@@ -20,13 +20,13 @@ export async function runWorker(
     logLevel: string;
     /** Runs once the worker has drained and closed, before it exits. */
     closed?: () => Promise<void>;
-    /** Runs once the framework's logger is set up, before the worker registers. */
-    started?: () => void;
+    /** Runs once the framework's logger and the server are set up, before the worker registers. */
+    started?: (server: AgentServer) => void;
   }>,
 ): Promise<void> {
   initializeLogger({ pretty: false, level: settings.logLevel });
-  settings.started?.();
   const server = new AgentServer(new ServerOptions({ ...options, production: true }));
+  settings.started?.(server);
   const stop = (code: number) => {
     drainWorker(server, settings.drainTimeoutMs, log())
       .then(() => settings.closed?.())
