@@ -20,6 +20,18 @@ step "reliability table" node scripts/reliability-report.ts
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".run/vitest.json", "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
+  // CI shows only the tail of this output: name what failed, last.
+  for (const file of r.testResults) {
+    const path = file.name.replace(process.cwd() + "/", "");
+    const failed = file.assertionResults.filter((a) => a.status === "failed");
+    if (failed.length === 0 && file.status === "failed") {
+      console.log(`\nFAILED ${path}: ${String(file.message).split("\n")[0].slice(0, 300)}`);
+    }
+    for (const a of failed) {
+      const why = String(a.failureMessages[0] ?? "").split("\n")[0].slice(0, 300);
+      console.log(`\nFAILED ${path} > ${a.fullName}: ${why}`);
+    }
+  }
   console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
 ' || status=1
 exit $status
