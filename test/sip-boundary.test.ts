@@ -182,13 +182,18 @@ describe('hostile SIP at the bridge', () => {
     expect(result.byeAtMs, 'the bridge hung up after the transfer').toBeDefined();
     // 20 ms frames: a bridge that stalled under the flood sends far fewer than one in 40 ms.
     expect(floodRtp, 'audio from the bridge through the flood').toBeGreaterThan(floodMs / 40);
-    // Every event reached livekit-sip (4 packets each); the agent acted on the one 0 only.
+    // The flood reached livekit-sip (4 packets an event) and the agent acted on the one 0 only.
+    // UDP on a loaded host may drop a packet (a CI run counted 803 of 804): RFC 4733 sends
+    // each event's end three times for that, so a lost packet does not lose the digit.
     const stats = await waitFor(
       () => bridgeMediaStats(stack, result.callId),
       (x) => x !== undefined,
       10_000,
     );
-    expect(stats?.['dtmf_packets']).toBe(201 * 4);
+    const sent = 201 * 4;
+    const took = stats?.['dtmf_packets'] ?? 0;
+    expect(took, 'event packets the bridge took').toBeLessThanOrEqual(sent);
+    expect(took, 'event packets the bridge took').toBeGreaterThanOrEqual(sent * 0.99);
     const zeros = readJsonLog(stack.runDir, 'agent.log').filter(
       (l) => l['genesysConversationId'] === cnv && l.msg === 'caller pressed 0 for a person',
     );
@@ -197,7 +202,7 @@ describe('hostile SIP at the bridge', () => {
     expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'dtmf_zero' });
     reliabilityRow({
       case: '200 DTMF digits in 2 s (RFC 4733), then 0',
-      caller: `call up through the flood (${floodMs} ms; the bridge took all ${stats?.['dtmf_packets']} event packets and sent ${floodRtp} RTP meanwhile); REFER after the 0, record kept (${String(record['outcome'])})`,
+      caller: `call up through the flood (${floodMs} ms; the bridge took ${took} of ${sent} event packets and sent ${floodRtp} RTP meanwhile); REFER after the 0, record kept (${String(record['outcome'])})`,
       callsLost: 0,
       recordsLost: 0,
     });
