@@ -58,6 +58,8 @@ export type CapacityPolicy = Readonly<{
   cpuLimit: number;
   /** Job processes the worker keeps started ahead of calls. */
   warmProcesses: number;
+  /** How long a call past `maxCalls` waits for a place before it is refused (worker/admission.ts). */
+  holdMs: number;
 }>;
 
 /**

@@ -114,6 +114,17 @@ describe('loadAgentConfig', () => {
     );
   });
 
+  it('holds a call at a full worker for 2 s by default, never past the job request timeout', () => {
+    expect(loadAgentConfig(validEnv()).capacity.holdMs).toBe(2000);
+    expect(loadAgentConfig({ ...validEnv(), AGENT_ADMISSION_HOLD_MS: '0' }).capacity.holdMs).toBe(
+      0,
+    );
+    for (const bad of ['3000', '-1', 'soon'])
+      expect(() => loadAgentConfig({ ...validEnv(), AGENT_ADMISSION_HOLD_MS: bad })).toThrow(
+        /AGENT_ADMISSION_HOLD_MS/,
+      );
+  });
+
   it("keeps every file it writes in the user's own directory under TMPDIR by default", () => {
     const root = `/var/tmp/w1/genesys-voice-agent-${process.getuid?.()}`;
     expect(loadAgentConfig({ ...validEnv(), TMPDIR: '/var/tmp/w1/' }).files).toEqual({

@@ -46,6 +46,12 @@ const envSchema = z.object({
    */
   AGENT_COMPILE_CACHE_DIR: z.string().min(1).optional(),
   AGENT_JOB_BUNDLE: z.enum(['on', 'off']).default('on'),
+  /**
+   * How long a call arriving at a full worker waits for a call to end and
+   * free its place before the worker refuses it (worker/admission.ts). Under
+   * livekit-server's 3 s job request timeout, which the workers it tries share.
+   */
+  AGENT_ADMISSION_HOLD_MS: z.coerce.number().int().min(0).max(2500).default(2000),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
@@ -148,6 +154,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       maxCalls,
       cpuLimit: e.AGENT_CPU_LOAD_LIMIT,
       warmProcesses: e.AGENT_WARM_PROCESSES ?? defaultWarmProcesses(maxCalls),
+      holdMs: e.AGENT_ADMISSION_HOLD_MS,
     },
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,

@@ -66,10 +66,14 @@ let runningJobs: () => readonly RunningJobInfo[] = () => [];
 // Each accepted call counts at once, not at the next load report (worker/admission.ts).
 const admission = createJobAdmission({
   maxCalls: capacity.maxCalls,
+  holdMs: capacity.holdMs,
   running: () => runningJobs().map((j) => j.job.id),
-  refused: (jobId, calls) => {
+  refused: (jobId, calls, waitedMs) => {
     metrics.refuseJob();
-    log().info({ jobId, calls, maxCalls: capacity.maxCalls }, 'worker full: call refused');
+    log().info(
+      { jobId, calls, maxCalls: capacity.maxCalls, waitedMs },
+      'worker full: call refused',
+    );
   },
 });
 setInterval(() => reaper.observe(runningJobs()), 500).unref();

@@ -59,12 +59,15 @@ export type Admission = Readonly<{
 
 /**
  * How long an agent that joined waits for the SIP caller. LiveKit sends the
- * agent to a room the caller is already in (their INVITE created it; an
- * outbound callee answered before dispatch sent the agent; a recovered
- * call's caller stayed on), so a caller missing when the agent joins has
- * hung up while it rang: the job ends rather than wait for them for ever.
+ * agent to a room the caller is already in (their INVITE's join created it
+ * and so launched the agent; an outbound callee answered before dispatch
+ * sent the agent; a recovered call's caller stayed on), and livekit-server
+ * lists every participant, joining ones too, in the agent's join response.
+ * A caller missing when the agent joins has hung up while it rang: the job
+ * ends soon, as a job waiting here holds one of the worker's places
+ * (worker/admission.ts) that a caller still ringing could take.
  */
-export const SIP_CALLER_WAIT_MS = 3000;
+export const SIP_CALLER_WAIT_MS = 1000;
 
 /** No SIP caller in the room: they hung up before the agent joined, and nobody is left to rescue. */
 export class NoCallerError extends Error {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ACCEPTED_COUNT_MS, createJobAdmission } from './admission.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACCEPTED_COUNT_MS, createJobAdmission, HOLD_POLL_MS } from './admission.ts';
 
 function requests() {
   const answers: string[] = [];
@@ -18,11 +18,12 @@ function requests() {
 }
 
 describe('createJobAdmission', () => {
-  it('refuses the request past capacity at once, though no job runs yet (a burst between load reports)', async () => {
+  it('with no hold, refuses the request past capacity at once, though no job runs yet (a burst between load reports)', async () => {
     const { answers, req } = requests();
     const refused: string[] = [];
     const admission = createJobAdmission({
       maxCalls: 2,
+      holdMs: 0,
       running: () => [],
       refused: (id, calls) => refused.push(`${id}:${calls}`),
     });
@@ -35,7 +36,7 @@ describe('createJobAdmission', () => {
   it('counts a job once, accepted and then running, and frees its place when it ends', async () => {
     const { answers, req } = requests();
     let running: string[] = [];
-    const admission = createJobAdmission({ maxCalls: 2, running: () => running });
+    const admission = createJobAdmission({ maxCalls: 2, holdMs: 0, running: () => running });
     await admission.request(req('AJ_1'));
     running = ['AJ_1'];
     expect(admission.calls()).toBe(1);
@@ -50,7 +51,12 @@ describe('createJobAdmission', () => {
   it('stops counting an accepted job that never ran (a failed launch) after a while', async () => {
     const { answers, req } = requests();
     let t = 0;
-    const admission = createJobAdmission({ maxCalls: 1, running: () => [], now: () => t });
+    const admission = createJobAdmission({
+      maxCalls: 1,
+      holdMs: 0,
+      running: () => [],
+      now: () => t,
+    });
     await admission.request(req('AJ_1'));
     t = ACCEPTED_COUNT_MS - 1;
     await admission.request(req('AJ_2'));
@@ -61,8 +67,88 @@ describe('createJobAdmission', () => {
 
   it('counts running jobs it did not accept itself', async () => {
     const { answers, req } = requests();
-    const admission = createJobAdmission({ maxCalls: 2, running: () => ['AJ_old1', 'AJ_old2'] });
+    const admission = createJobAdmission({
+      maxCalls: 2,
+      holdMs: 0,
+      running: () => ['AJ_old1', 'AJ_old2'],
+    });
     await admission.request(req('AJ_1'));
     expect(answers).toEqual(['reject AJ_1']);
+  });
+
+  describe('holding a request past capacity', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('accepts a held request as soon as a call ends within the hold', async () => {
+      vi.useFakeTimers();
+      const { answers, req } = requests();
+      let running = ['AJ_1'];
+      const admission = createJobAdmission({ maxCalls: 1, holdMs: 2000, running: () => running });
+      const held = admission.request(req('AJ_2'));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(answers, 'still held while the call runs').toEqual([]);
+      expect(admission.held()).toBe(1);
+      running = [];
+      await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
+      await held;
+      expect(answers).toEqual(['accept AJ_2']);
+      expect(admission.calls()).toBe(1);
+      expect(admission.held()).toBe(0);
+    });
+
+    it('refuses a held request when no place frees within the hold, and says how long it waited', async () => {
+      vi.useFakeTimers();
+      const { answers, req } = requests();
+      const refused: string[] = [];
+      const admission = createJobAdmission({
+        maxCalls: 1,
+        holdMs: 2000,
+        running: () => ['AJ_1'],
+        refused: (id, calls, waitedMs) => refused.push(`${id}:${calls}:${waitedMs}`),
+      });
+      const held = admission.request(req('AJ_2'));
+      await vi.advanceTimersByTimeAsync(1900);
+      expect(answers).toEqual([]);
+      await vi.advanceTimersByTimeAsync(200);
+      await held;
+      expect(answers).toEqual(['reject AJ_2']);
+      expect(refused).toEqual(['AJ_2:1:2000']);
+      expect(admission.held()).toBe(0);
+    });
+
+    it('gives a freed place to the oldest held request, and a newcomer waits behind it', async () => {
+      vi.useFakeTimers();
+      const { answers, req } = requests();
+      let running = ['AJ_1'];
+      const admission = createJobAdmission({ maxCalls: 1, holdMs: 2000, running: () => running });
+      const first = admission.request(req('AJ_2'));
+      await vi.advanceTimersByTimeAsync(300);
+      const second = admission.request(req('AJ_3'));
+      await vi.advanceTimersByTimeAsync(300);
+      running = [];
+      await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
+      await first;
+      expect(answers, 'one place: the oldest takes it').toEqual(['accept AJ_2']);
+      // AJ_2 now counts as accepted: AJ_3 waits until its own hold ends.
+      await vi.advanceTimersByTimeAsync(2000);
+      await second;
+      expect(answers).toEqual(['accept AJ_2', 'reject AJ_3']);
+    });
+
+    it('never takes more than its capacity when several places free at once', async () => {
+      vi.useFakeTimers();
+      const { answers, req } = requests();
+      let running = ['AJ_1', 'AJ_2'];
+      const admission = createJobAdmission({ maxCalls: 2, holdMs: 2000, running: () => running });
+      const held = ['AJ_3', 'AJ_4', 'AJ_5'].map((id) => admission.request(req(id)));
+      await vi.advanceTimersByTimeAsync(500);
+      running = [];
+      await vi.advanceTimersByTimeAsync(2000);
+      await Promise.all(held);
+      expect(answers).toEqual(['accept AJ_3', 'accept AJ_4', 'reject AJ_5']);
+      expect(admission.calls()).toBe(2);
+    });
   });
 });

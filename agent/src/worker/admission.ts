@@ -4,10 +4,17 @@
  * keeps offering jobs to a worker it last saw with room: offered a burst at
  * 2 callers a second, a 2-core worker with room for 4 took 6 (`make bench`,
  * `ours-admission`, 2026-12-02), and every call on it slowed. Here each call
- * counts from the moment its job is accepted, so the request past capacity
- * is refused at once and livekit-server offers it to another worker; with
- * none, the call is refused or handed to the queue at the ring timeout
- * (dispatch's admission).
+ * counts from the moment its job is accepted.
+ *
+ * A request past capacity is held, oldest first, while a call may still end
+ * and free its place (a caller who hung up while ringing leaves a job that
+ * ends within a couple of seconds), then refused: livekit-server offers it
+ * once to each worker and never again, so a request refused at once is a
+ * caller who gets no agent even when a place frees a moment later. The hold
+ * stays under livekit-server's job request timeout (3 s, shared by every
+ * worker the request is offered to); a refused request goes to the next
+ * worker, and with none the call is refused or handed to the queue at the
+ * ring timeout (dispatch's admission).
  */
 import type { JobRequest } from '@livekit/agents';
 
@@ -18,45 +25,88 @@ import type { JobRequest } from '@livekit/agents';
  */
 export const ACCEPTED_COUNT_MS = 15_000;
 
+/** livekit-server gives a job request this long across all the workers it tries (psrpc's default). */
+export const JOB_REQUEST_TIMEOUT_MS = 3000;
+
+/** How often a held request looks for a free place. */
+export const HOLD_POLL_MS = 100;
+
 export type JobAdmission = Readonly<{
   /** The worker's `requestFunc`. */
   request: (req: Pick<JobRequest, 'id' | 'accept' | 'reject'>) => Promise<void>;
   /** Calls the worker holds: running jobs and accepted ones not running yet. */
   calls: () => number;
+  /** Requests waiting for a place. */
+  held: () => number;
+}>;
+
+type Held = Readonly<{
+  id: string;
+  since: number;
+  settle: (admit: boolean) => void;
 }>;
 
 /**
  * @example
- * const admission = createJobAdmission({ maxCalls: 4, running: () => server.activeJobs.map((j) => j.job.id) });
+ * const admission = createJobAdmission({ maxCalls: 4, holdMs: 2000, running: () => server.activeJobs.map((j) => j.job.id) });
  * new ServerOptions({ requestFunc: admission.request, ... });
  */
 export function createJobAdmission(opts: {
   maxCalls: number;
+  /** How long a request past capacity waits for a place (0: refused at once). */
+  holdMs: number;
   /** Ids of the jobs running now. */
   running: () => readonly string[];
-  /** Told of each refused request. */
-  refused?: (jobId: string, calls: number) => void;
+  /** Told of each refused request, with the calls held then and how long it waited. */
+  refused?: (jobId: string, calls: number, waitedMs: number) => void;
   now?: () => number;
 }): JobAdmission {
   const now = opts.now ?? Date.now;
   const accepted = new Map<string, number>();
+  const waiting: Held[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
   const calls = () => {
     const running = new Set(opts.running());
     for (const [id, at] of accepted)
       if (running.has(id) || now() - at > ACCEPTED_COUNT_MS) accepted.delete(id);
     return running.size + accepted.size;
   };
+  const take = (id: string) => {
+    if (calls() >= opts.maxCalls) return false;
+    accepted.set(id, now());
+    return true;
+  };
+  // One timer for every held request: the oldest takes the first free place.
+  const poll = () => {
+    timer = undefined;
+    while (waiting[0] && take(waiting[0].id)) waiting.shift()?.settle(true);
+    for (const h of [...waiting])
+      if (now() - h.since >= opts.holdMs) {
+        waiting.splice(waiting.indexOf(h), 1);
+        h.settle(false);
+      }
+    if (waiting.length > 0) timer = setTimeout(poll, HOLD_POLL_MS);
+  };
+
   return Object.freeze({
     calls,
+    held: () => waiting.length,
     request: async (req) => {
-      const held = calls();
-      if (held >= opts.maxCalls) {
-        opts.refused?.(req.id, held);
-        await req.reject();
+      const since = now();
+      const admit =
+        (waiting.length === 0 && take(req.id)) ||
+        (opts.holdMs > 0 &&
+          (await new Promise<boolean>((settle) => {
+            waiting.push({ id: req.id, since, settle });
+            timer ??= setTimeout(poll, HOLD_POLL_MS);
+          })));
+      if (admit) {
+        await req.accept();
         return;
       }
-      accepted.set(req.id, now());
-      await req.accept();
+      opts.refused?.(req.id, calls(), now() - since);
+      await req.reject();
     },
   });
 }
