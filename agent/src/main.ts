@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { log, type RunningJobInfo } from '@livekit/agents';
+import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { cpuSampler, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
@@ -52,23 +53,34 @@ if (problems.length > 0) {
 
 // A job process that dies without leaving its room is removed from it at once,
 // so dispatch can send a replacement agent (see worker/job-reaper.ts).
+const rooms = (requestTimeout?: number) =>
+  new RoomServiceClient(
+    config.livekit.url.replace(/^ws/, 'http'),
+    config.livekit.apiKey,
+    config.livekit.apiSecret,
+    requestTimeout === undefined ? {} : { requestTimeout },
+  );
 const reaper = createJobReaper({
-  removeParticipant: (room, identity) =>
-    new RoomServiceClient(
-      config.livekit.url.replace(/^ws/, 'http'),
-      config.livekit.apiKey,
-      config.livekit.apiSecret,
-    ).removeParticipant(room, identity),
+  removeParticipant: (room, identity) => rooms().removeParticipant(room, identity),
   // The framework sets its logger up inside runApp: look it up when used.
   log: { info: (fields, msg) => log().info(fields, msg) },
 });
 let runningJobs: () => readonly RunningJobInfo[] = () => [];
+// Whether a held call's caller is still there, asked inside livekit-server's 3 s for the
+// job request (0.5 s; a lookup that times out keeps the caller's place).
+const roomLookup = rooms(0.5);
 // Each accepted call counts at once, not at the next load report (worker/admission.ts).
 const admission = createJobAdmission({
   maxCalls: capacity.maxCalls,
   holdMs: capacity.holdMs,
   running: () => runningJobs().map((j) => j.job.id),
-  refused: (jobId, calls, waitedMs) => {
+  callerPresent: async (room) =>
+    (await roomLookup.listParticipants(room)).some((p) => p.kind === ParticipantInfo_Kind.SIP),
+  refused: (jobId, why, calls, waitedMs) => {
+    if (why === 'caller_left') {
+      log().info({ jobId, waitedMs }, 'caller left while the call waited for a place');
+      return;
+    }
     metrics.refuseJob();
     log().info(
       { jobId, calls, maxCalls: capacity.maxCalls, waitedMs },

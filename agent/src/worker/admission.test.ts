@@ -3,8 +3,9 @@ import { ACCEPTED_COUNT_MS, createJobAdmission, HOLD_POLL_MS } from './admission
 
 function requests() {
   const answers: string[] = [];
-  const req = (id: string) => ({
+  const req = (id: string, room = `room-${id}`) => ({
     id,
+    room: { name: room },
     accept: () => {
       answers.push(`accept ${id}`);
       return Promise.resolve();
@@ -25,11 +26,11 @@ describe('createJobAdmission', () => {
       maxCalls: 2,
       holdMs: 0,
       running: () => [],
-      refused: (id, calls) => refused.push(`${id}:${calls}`),
+      refused: (id, why, calls) => refused.push(`${id}:${why}:${calls}`),
     });
     for (const id of ['AJ_1', 'AJ_2', 'AJ_3']) await admission.request(req(id));
     expect(answers).toEqual(['accept AJ_1', 'accept AJ_2', 'reject AJ_3']);
-    expect(refused).toEqual(['AJ_3:2']);
+    expect(refused).toEqual(['AJ_3:full:2']);
     expect(admission.calls()).toBe(2);
   });
 
@@ -106,7 +107,7 @@ describe('createJobAdmission', () => {
         maxCalls: 1,
         holdMs: 2000,
         running: () => ['AJ_1'],
-        refused: (id, calls, waitedMs) => refused.push(`${id}:${calls}:${waitedMs}`),
+        refused: (id, why, calls, waitedMs) => refused.push(`${id}:${why}:${calls}:${waitedMs}`),
       });
       const held = admission.request(req('AJ_2'));
       await vi.advanceTimersByTimeAsync(1900);
@@ -114,7 +115,7 @@ describe('createJobAdmission', () => {
       await vi.advanceTimersByTimeAsync(200);
       await held;
       expect(answers).toEqual(['reject AJ_2']);
-      expect(refused).toEqual(['AJ_2:1:2000']);
+      expect(refused).toEqual(['AJ_2:full:1:2000']);
       expect(admission.held()).toBe(0);
     });
 
@@ -149,6 +150,69 @@ describe('createJobAdmission', () => {
       await Promise.all(held);
       expect(answers).toEqual(['accept AJ_3', 'accept AJ_4', 'reject AJ_5']);
       expect(admission.calls()).toBe(2);
+    });
+
+    it('passes a freed place over a held caller who left to the next one still there', async () => {
+      vi.useFakeTimers();
+      const { answers, req } = requests();
+      const refused: string[] = [];
+      let running = ['AJ_1'];
+      const gone = new Set(['room-AJ_2']);
+      const asked: string[] = [];
+      const admission = createJobAdmission({
+        maxCalls: 1,
+        holdMs: 2000,
+        running: () => running,
+        callerPresent: (room) => {
+          asked.push(room);
+          return Promise.resolve(!gone.has(room));
+        },
+        refused: (id, why) => refused.push(`${id}:${why}`),
+      });
+      const held = ['AJ_2', 'AJ_3'].map((id) => admission.request(req(id)));
+      await vi.advanceTimersByTimeAsync(500);
+      running = [];
+      await vi.advanceTimersByTimeAsync(3 * HOLD_POLL_MS);
+      await Promise.all(held);
+      expect(answers).toEqual(['reject AJ_2', 'accept AJ_3']);
+      expect(refused).toEqual(['AJ_2:caller_left']);
+      expect(asked).toEqual(['room-AJ_2', 'room-AJ_3']);
+      expect(admission.calls()).toBe(1);
+    });
+
+    it('keeps the place of a held caller when the room cannot be looked at', async () => {
+      vi.useFakeTimers();
+      const { answers, req } = requests();
+      let running = ['AJ_1'];
+      const admission = createJobAdmission({
+        maxCalls: 1,
+        holdMs: 2000,
+        running: () => running,
+        callerPresent: () => Promise.reject(new Error('livekit-server timed out')),
+      });
+      const held = admission.request(req('AJ_2'));
+      await vi.advanceTimersByTimeAsync(500);
+      running = [];
+      await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
+      await held;
+      expect(answers).toEqual(['accept AJ_2']);
+    });
+
+    it('does not look at the room of a request it accepts at once', async () => {
+      const { answers, req } = requests();
+      const asked: string[] = [];
+      const admission = createJobAdmission({
+        maxCalls: 1,
+        holdMs: 2000,
+        running: () => [],
+        callerPresent: (room) => {
+          asked.push(room);
+          return Promise.resolve(false);
+        },
+      });
+      await admission.request(req('AJ_1'));
+      expect(answers).toEqual(['accept AJ_1']);
+      expect(asked).toEqual([]);
     });
   });
 });

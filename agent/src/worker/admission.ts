@@ -10,7 +10,10 @@
  * and free its place (a caller who hung up while ringing leaves a job that
  * ends within a couple of seconds), then refused: livekit-server offers it
  * once to each worker and never again, so a request refused at once is a
- * caller who gets no agent even when a place frees a moment later. The hold
+ * caller who gets no agent even when a place frees a moment later. A held
+ * request given a place is accepted only if its caller is still in the room:
+ * in a burst many callers give up while they ring, and a place given to one
+ * who left is one a caller still ringing does not get. The hold
  * stays under livekit-server's job request timeout (3 s, shared by every
  * worker the request is offered to); a refused request goes to the next
  * worker, and with none the call is refused or handed to the queue at the
@@ -31,24 +34,36 @@ export const JOB_REQUEST_TIMEOUT_MS = 3000;
 /** How often a held request looks for a free place. */
 export const HOLD_POLL_MS = 100;
 
+/** What the admission reads of a job request. */
+export type AdmissionRequest = Pick<JobRequest, 'id' | 'accept' | 'reject'> &
+  Readonly<{ room: Readonly<{ name: string }> | undefined }>;
+
 export type JobAdmission = Readonly<{
   /** The worker's `requestFunc`. */
-  request: (req: Pick<JobRequest, 'id' | 'accept' | 'reject'>) => Promise<void>;
+  request: (req: AdmissionRequest) => Promise<void>;
   /** Calls the worker holds: running jobs and accepted ones not running yet. */
   calls: () => number;
   /** Requests waiting for a place. */
   held: () => number;
 }>;
 
+/** Why a request was not accepted. */
+export type Refusal = 'full' | 'caller_left';
+
 type Held = Readonly<{
   id: string;
   since: number;
-  settle: (admit: boolean) => void;
+  settle: (place: boolean) => void;
 }>;
 
 /**
  * @example
- * const admission = createJobAdmission({ maxCalls: 4, holdMs: 2000, running: () => server.activeJobs.map((j) => j.job.id) });
+ * const admission = createJobAdmission({
+ *   maxCalls: 4,
+ *   holdMs: 2000,
+ *   running: () => server.activeJobs.map((j) => j.job.id),
+ *   callerPresent: async (room) => (await rooms.listParticipants(room)).some((p) => p.kind === ParticipantInfo_Kind.SIP),
+ * });
  * new ServerOptions({ requestFunc: admission.request, ... });
  */
 export function createJobAdmission(opts: {
@@ -57,8 +72,13 @@ export function createJobAdmission(opts: {
   holdMs: number;
   /** Ids of the jobs running now. */
   running: () => readonly string[];
-  /** Told of each refused request, with the calls held then and how long it waited. */
-  refused?: (jobId: string, calls: number, waitedMs: number) => void;
+  /**
+   * Whether the room's caller is still there, asked before a held request
+   * takes the place it was given; one that cannot tell answers true.
+   */
+  callerPresent?: (room: string) => Promise<boolean>;
+  /** Told of each refused request: why, the calls held then, and how long it waited. */
+  refused?: (jobId: string, why: Refusal, calls: number, waitedMs: number) => void;
   now?: () => number;
 }): JobAdmission {
   const now = opts.now ?? Date.now;
@@ -77,6 +97,13 @@ export function createJobAdmission(opts: {
     accepted.set(id, now());
     return true;
   };
+  const callerPresent = async (room: string) => {
+    try {
+      return (await opts.callerPresent?.(room)) ?? true;
+    } catch {
+      return true; // unknown: the caller keeps the place
+    }
+  };
   // One timer for every held request: the oldest takes the first free place.
   const poll = () => {
     timer = undefined;
@@ -94,19 +121,20 @@ export function createJobAdmission(opts: {
     held: () => waiting.length,
     request: async (req) => {
       const since = now();
-      const admit =
-        (waiting.length === 0 && take(req.id)) ||
-        (opts.holdMs > 0 &&
-          (await new Promise<boolean>((settle) => {
-            waiting.push({ id: req.id, since, settle });
-            timer ??= setTimeout(poll, HOLD_POLL_MS);
-          })));
-      if (admit) {
-        await req.accept();
-        return;
-      }
-      opts.refused?.(req.id, calls(), now() - since);
-      await req.reject();
+      if (waiting.length === 0 && take(req.id)) return req.accept();
+      const place =
+        opts.holdMs > 0 &&
+        (await new Promise<boolean>((settle) => {
+          waiting.push({ id: req.id, since, settle });
+          timer ??= setTimeout(poll, HOLD_POLL_MS);
+        }));
+      // The place stays taken while the room is looked at, so no one overtakes it.
+      const room = req.room?.name;
+      const left = place && room !== undefined && !(await callerPresent(room));
+      if (place && !left) return req.accept();
+      if (left) accepted.delete(req.id);
+      opts.refused?.(req.id, left ? 'caller_left' : 'full', calls(), now() - since);
+      return req.reject();
     },
   });
 }
