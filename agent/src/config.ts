@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
 import { defaultMaxCalls, defaultWarmProcesses, type CapacityPolicy } from './capacity.ts';
+import { MAX_HOLD_MS } from './worker/admission.ts';
 import { userPrivateDir } from './worker/private-dir.ts';
 import {
   parseVoiceSettings,
@@ -51,7 +52,7 @@ const envSchema = z.object({
    * free its place before the worker refuses it (worker/admission.ts). Under
    * livekit-server's 3 s job request timeout, which the workers it tries share.
    */
-  AGENT_ADMISSION_HOLD_MS: z.coerce.number().int().min(0).max(2500).default(2000),
+  AGENT_ADMISSION_HOLD_MS: z.coerce.number().int().min(0).max(MAX_HOLD_MS).default(2000),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */

@@ -20,7 +20,7 @@ import { runningCalls } from './worker/running-calls.ts';
 import { ensurePrivateDir, PRIVATE_DIR_MODE, PrivateDirError } from './worker/private-dir.ts';
 import { createJobReaper } from './worker/job-reaper.ts';
 import { jobCode } from './worker/job-bundle.ts';
-import { createJobAdmission } from './worker/admission.ts';
+import { createJobAdmission, ROOM_LOOKUP_TIMEOUT_MS } from './worker/admission.ts';
 import { createDispatchClient } from './dispatch-client.ts';
 import { createDispatchSpool } from './dispatch-spool.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
@@ -66,9 +66,8 @@ const reaper = createJobReaper({
   log: { info: (fields, msg) => log().info(fields, msg) },
 });
 let runningJobs: () => readonly RunningJobInfo[] = () => [];
-// Whether a held call's caller is still there, asked inside livekit-server's 3 s for the
-// job request (0.5 s; a lookup that times out keeps the caller's place).
-const roomLookup = rooms(0.5);
+// Whether a held call's caller is still there (a lookup that times out keeps the caller's place).
+const roomLookup = rooms(ROOM_LOOKUP_TIMEOUT_MS / 1000);
 // Each accepted call counts at once, not at the next load report (worker/admission.ts).
 const admission = createJobAdmission({
   maxCalls: capacity.maxCalls,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACCEPTED_COUNT_MS, createJobAdmission, HOLD_POLL_MS } from './admission.ts';
 
 function requests() {
@@ -78,37 +78,46 @@ describe('createJobAdmission', () => {
   });
 
   describe('holding a request past capacity', () => {
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
     afterEach(() => {
       vi.useRealTimers();
     });
 
-    it('accepts a held request as soon as a call ends within the hold', async () => {
-      vi.useFakeTimers();
+    /** A worker holding 2 s, with `running` jobs until `free()`; `gone` rooms have no caller. */
+    function fullWorker(
+      maxCalls: number,
+      running: readonly string[],
+      extra: Partial<Parameters<typeof createJobAdmission>[0]> = {},
+    ) {
       const { answers, req } = requests();
-      let running = ['AJ_1'];
-      const admission = createJobAdmission({ maxCalls: 1, holdMs: 2000, running: () => running });
+      const refused: string[] = [];
+      let jobs = running;
+      const admission = createJobAdmission({
+        maxCalls,
+        holdMs: 2000,
+        running: () => jobs,
+        refused: (id, why, calls, waitedMs) => refused.push(`${id}:${why}:${calls}:${waitedMs}`),
+        ...extra,
+      });
+      return { answers, req, refused, admission, free: () => (jobs = []) };
+    }
+
+    it('accepts a held request as soon as a call ends within the hold', async () => {
+      const { answers, req, admission, free } = fullWorker(1, ['AJ_1']);
       const held = admission.request(req('AJ_2'));
       await vi.advanceTimersByTimeAsync(1000);
       expect(answers, 'still held while the call runs').toEqual([]);
-      expect(admission.held()).toBe(1);
-      running = [];
+      free();
       await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
       await held;
       expect(answers).toEqual(['accept AJ_2']);
       expect(admission.calls()).toBe(1);
-      expect(admission.held()).toBe(0);
     });
 
     it('refuses a held request when no place frees within the hold, and says how long it waited', async () => {
-      vi.useFakeTimers();
-      const { answers, req } = requests();
-      const refused: string[] = [];
-      const admission = createJobAdmission({
-        maxCalls: 1,
-        holdMs: 2000,
-        running: () => ['AJ_1'],
-        refused: (id, why, calls, waitedMs) => refused.push(`${id}:${why}:${calls}:${waitedMs}`),
-      });
+      const { answers, req, refused, admission } = fullWorker(1, ['AJ_1']);
       const held = admission.request(req('AJ_2'));
       await vi.advanceTimersByTimeAsync(1900);
       expect(answers).toEqual([]);
@@ -116,19 +125,15 @@ describe('createJobAdmission', () => {
       await held;
       expect(answers).toEqual(['reject AJ_2']);
       expect(refused).toEqual(['AJ_2:full:1:2000']);
-      expect(admission.held()).toBe(0);
     });
 
     it('gives a freed place to the oldest held request, and a newcomer waits behind it', async () => {
-      vi.useFakeTimers();
-      const { answers, req } = requests();
-      let running = ['AJ_1'];
-      const admission = createJobAdmission({ maxCalls: 1, holdMs: 2000, running: () => running });
+      const { answers, req, admission, free } = fullWorker(1, ['AJ_1']);
       const first = admission.request(req('AJ_2'));
       await vi.advanceTimersByTimeAsync(300);
       const second = admission.request(req('AJ_3'));
       await vi.advanceTimersByTimeAsync(300);
-      running = [];
+      free();
       await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
       await first;
       expect(answers, 'one place: the oldest takes it').toEqual(['accept AJ_2']);
@@ -139,13 +144,10 @@ describe('createJobAdmission', () => {
     });
 
     it('never takes more than its capacity when several places free at once', async () => {
-      vi.useFakeTimers();
-      const { answers, req } = requests();
-      let running = ['AJ_1', 'AJ_2'];
-      const admission = createJobAdmission({ maxCalls: 2, holdMs: 2000, running: () => running });
+      const { answers, req, admission, free } = fullWorker(2, ['AJ_1', 'AJ_2']);
       const held = ['AJ_3', 'AJ_4', 'AJ_5'].map((id) => admission.request(req(id)));
       await vi.advanceTimersByTimeAsync(500);
-      running = [];
+      free();
       await vi.advanceTimersByTimeAsync(2000);
       await Promise.all(held);
       expect(answers).toEqual(['accept AJ_3', 'accept AJ_4', 'reject AJ_5']);
@@ -153,58 +155,39 @@ describe('createJobAdmission', () => {
     });
 
     it('passes a freed place over a held caller who left to the next one still there', async () => {
-      vi.useFakeTimers();
-      const { answers, req } = requests();
-      const refused: string[] = [];
-      let running = ['AJ_1'];
-      const gone = new Set(['room-AJ_2']);
       const asked: string[] = [];
-      const admission = createJobAdmission({
-        maxCalls: 1,
-        holdMs: 2000,
-        running: () => running,
+      const { answers, req, refused, admission, free } = fullWorker(1, ['AJ_1'], {
         callerPresent: (room) => {
           asked.push(room);
-          return Promise.resolve(!gone.has(room));
+          return Promise.resolve(room !== 'room-AJ_2');
         },
-        refused: (id, why) => refused.push(`${id}:${why}`),
       });
       const held = ['AJ_2', 'AJ_3'].map((id) => admission.request(req(id)));
       await vi.advanceTimersByTimeAsync(500);
-      running = [];
+      free();
       await vi.advanceTimersByTimeAsync(3 * HOLD_POLL_MS);
       await Promise.all(held);
       expect(answers).toEqual(['reject AJ_2', 'accept AJ_3']);
-      expect(refused).toEqual(['AJ_2:caller_left']);
+      expect(refused).toEqual(['AJ_2:caller_left:0:600']);
       expect(asked).toEqual(['room-AJ_2', 'room-AJ_3']);
       expect(admission.calls()).toBe(1);
     });
 
     it('keeps the place of a held caller when the room cannot be looked at', async () => {
-      vi.useFakeTimers();
-      const { answers, req } = requests();
-      let running = ['AJ_1'];
-      const admission = createJobAdmission({
-        maxCalls: 1,
-        holdMs: 2000,
-        running: () => running,
+      const { answers, req, admission, free } = fullWorker(1, ['AJ_1'], {
         callerPresent: () => Promise.reject(new Error('livekit-server timed out')),
       });
       const held = admission.request(req('AJ_2'));
       await vi.advanceTimersByTimeAsync(500);
-      running = [];
+      free();
       await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
       await held;
       expect(answers).toEqual(['accept AJ_2']);
     });
 
     it('does not look at the room of a request it accepts at once', async () => {
-      const { answers, req } = requests();
       const asked: string[] = [];
-      const admission = createJobAdmission({
-        maxCalls: 1,
-        holdMs: 2000,
-        running: () => [],
+      const { answers, req, admission } = fullWorker(1, [], {
         callerPresent: (room) => {
           asked.push(room);
           return Promise.resolve(false);

@@ -31,6 +31,12 @@ export const ACCEPTED_COUNT_MS = 15_000;
 /** livekit-server gives a job request this long across all the workers it tries (psrpc's default). */
 export const JOB_REQUEST_TIMEOUT_MS = 3000;
 
+/** How long a held request's look at its room may take (the `callerPresent` a worker gives). */
+export const ROOM_LOOKUP_TIMEOUT_MS = 500;
+
+/** The longest hold: with the room lookup after it, inside the job request timeout. */
+export const MAX_HOLD_MS = JOB_REQUEST_TIMEOUT_MS - ROOM_LOOKUP_TIMEOUT_MS;
+
 /** How often a held request looks for a free place. */
 export const HOLD_POLL_MS = 100;
 
@@ -43,8 +49,6 @@ export type JobAdmission = Readonly<{
   request: (req: AdmissionRequest) => Promise<void>;
   /** Calls the worker holds: running jobs and accepted ones not running yet. */
   calls: () => number;
-  /** Requests waiting for a place. */
-  held: () => number;
 }>;
 
 /** Why a request was not accepted. */
@@ -118,7 +122,6 @@ export function createJobAdmission(opts: {
 
   return Object.freeze({
     calls,
-    held: () => waiting.length,
     request: async (req) => {
       const since = now();
       if (waiting.length === 0 && take(req.id)) return req.accept();
