@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeUui } from '../../../contracts/genesys-uui.ts';
 import { loadRouting, type RoutingConfig } from '../../../contracts/routing.ts';
 import type { CreateCallRecordResult, NewCall } from '../store/store.ts';
-import { createNoAgentHandOn, type HandOnDeps } from './hand-on.ts';
+import { createNoAgentHandOn, HAND_ON_LEAD_MS, type HandOnDeps } from './hand-on.ts';
 
 const shipped = loadRouting('livekit-config/routing.yaml');
 const ALTERNATE = 'sip:+18005550159@genesys.example';
@@ -89,6 +89,28 @@ function fakes(
 }
 
 describe('a caller no agent took, handed to the queue', () => {
+  it('acts the lead time before the ring timeout counted from the join, however late the webhook', async () => {
+    const handOn = (f: ReturnType<typeof fakes>) => createNoAgentHandOn({ ...f.deps, afterMs: 400 });
+    const first = fakes();
+    const late = caller('ringing');
+    late.joinedAtMs = BigInt(Date.now() - 300);
+    let began = Date.now();
+    expect((await handOn(first)(joined(late))).action).toBe('handed_on');
+    expect(Date.now() - began).toBeLessThan(300);
+    expect(first.records[0]?.startedAt).toBe(new Date(Number(late.joinedAtMs)).toISOString());
+    // A join stamped in the future (another clock) waits no longer than afterMs.
+    const second = fakes();
+    const ahead = caller('ringing');
+    ahead.joinedAtMs = BigInt(Date.now() + 60_000);
+    began = Date.now();
+    expect((await handOn(second)(joined(ahead))).action).toBe('handed_on');
+    expect(Date.now() - began).toBeLessThan(1000);
+  });
+
+  it('leaves the default lead before the shipped 3 s ring timeout', () => {
+    expect(shipped.inboundTrunk.ringTimeoutSeconds * 1000 - HAND_ON_LEAD_MS).toBe(1500);
+  });
+
   it('is answered, REFERred to the route queue with reason no_agent, and recorded', async () => {
     const f = fakes();
     expect(await createNoAgentHandOn(f.deps)(joined())).toEqual({

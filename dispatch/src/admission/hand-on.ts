@@ -2,7 +2,7 @@
  * A caller no agent took, handed to the route's human queue instead of
  * refused (`inboundTrunk.whenNoAgent: queue`). A ringing call cannot be
  * REFERred, and livekit-sip answers only once it can subscribe to an audio
- * track in the room. So one second before the ring timeout, when the caller
+ * track in the room. So 1.5 s before the ring timeout, when the caller
  * is still ringing and no agent is in the room, dispatch claims the room,
  * looks once more for an agent (a late one keeps the call: the handshake in
  * contracts/hand-on.ts), then answers with a silent track, REFERs the caller
@@ -23,6 +23,15 @@ import type { RoomClaim } from './answerer.ts';
 
 const NO_AGENT: HandoffReason = 'no_agent';
 
+/**
+ * How long before the trunk's ring timeout (counted from the caller's join)
+ * dispatch hands a caller on. What must fit in it: the checks and the claim,
+ * livekit-sip's answer, and the INVITE's way to the room before the join
+ * (0.5-0.8 s together with 8 callers arriving at 2 a second on 2 cores, 2026-12-03);
+ * at 1 s the slowest answer came 25 ms before livekit-sip's 486.
+ */
+export const HAND_ON_LEAD_MS = 1500;
+
 export type HandOnDeps = Readonly<{
   routing: RoutingConfig;
   listParticipants: (room: string) => Promise<ParticipantInfo[]>;
@@ -33,7 +42,7 @@ export type HandOnDeps = Readonly<{
   /** Counts a call handed on, by route and whether a target took it. */
   count: (route: string, result: 'transferred' | 'failed') => void;
   stored?: () => void;
-  /** From the caller joining to the hand-on; default 1 s before the ring timeout. */
+  /** From the caller joining to the hand-on; default {@link HAND_ON_LEAD_MS} before the ring timeout. */
   afterMs?: number;
   /** How often the caller's answer is looked for, and for how long. */
   pollMs?: number;
@@ -57,7 +66,7 @@ export function createNoAgentHandOn(
   deps: HandOnDeps,
 ): (event: WebhookEvent) => Promise<HandOnDecision> {
   const trunk = deps.routing.inboundTrunk;
-  const afterMs = deps.afterMs ?? (trunk.ringTimeoutSeconds - 1) * 1000;
+  const afterMs = deps.afterMs ?? Math.max(0, trunk.ringTimeoutSeconds * 1000 - HAND_ON_LEAD_MS);
   const pollMs = deps.pollMs ?? 100;
   const answerTimeoutMs = deps.answerTimeoutMs ?? 3000;
   return async (event) => {
@@ -74,9 +83,11 @@ export function createNoAgentHandOn(
     const route = routeOfCall(deps.routing, room, joined.attributes);
     const queue = route && deps.routing.queues[route.humanQueue];
     if (!route || !queue) return { action: 'none', why: 'no route for this call' };
-    const startedAt = new Date().toISOString();
-
-    await sleep(afterMs);
+    // The webhook can arrive late under load: the wait counts from the join livekit-server saw,
+    // never longer than afterMs from now (the two clocks may differ).
+    const joinedMs = Number(joined.joinedAtMs) || Number(joined.joinedAt) * 1000 || Date.now();
+    const startedAt = new Date(Math.min(joinedMs, Date.now())).toISOString();
+    await sleep(Math.min(afterMs, Math.max(0, joinedMs + afterMs - Date.now())));
     const waiting = await ringingWithoutAgent(deps, room, joined.identity);
     if (waiting.why !== undefined) return { action: 'none', why: waiting.why };
     const claimed = await deps.claim(room);
