@@ -9,12 +9,14 @@
  *   make bench FULL=1     full sweep: three repetitions, typical provider latencies, Poisson load
  *   make bench PROFILE=1  also V8 CPU profiles of our worker and its job processes
  *   BENCH_GROUPS=ours/cloud-zero BENCH_CALLERS=1,4 make bench   only those groups and burst sizes
+ *   BENCH_WORKER_CPUS=1 make bench   the worker alone on CPU 1, the stack and callers on the others
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/harness/tools.ts';
 import { fullPlan, narrowPlan, quickPlan, smokePlan, type Plan } from './plan.ts';
 import { buildReport, writeReport } from './report/build.ts';
+import { cpuSplit } from './resources/pin.ts';
 import type { RunRecord } from './report/document.ts';
 import { renderTables } from './report/table.ts';
 import { runGroup } from './run-group.ts';
@@ -32,6 +34,7 @@ const plan: Plan = narrowPlan(
   { groups: list('BENCH_GROUPS'), callers: list('BENCH_CALLERS').map(Number) },
 );
 const profile = env['PROFILE'] === '1';
+const split = cpuSplit(env['BENCH_WORKER_CPUS']);
 const startedAt = new Date();
 const outDir = join(REPO_ROOT, '.run/bench', startedAt.toISOString().replace(/[:.]/g, '-'));
 const profileDir = profile ? join(outDir, 'profiles') : undefined;
@@ -58,6 +61,7 @@ for (const [i, group] of plan.groups.entries()) {
       outDir,
       ...(profileDir ? { profileDir } : {}),
       ringTimeoutSeconds: RING_TIMEOUT_SECONDS,
+      ...(split ? { cpuSplit: split } : {}),
       log,
     })),
   );
@@ -71,9 +75,14 @@ const report = buildReport({
     ringTimeoutSeconds: RING_TIMEOUT_SECONDS,
     burstPerSecond: 2,
     profiles: profileDir ?? null,
+    workerCpus: split?.worker ?? null,
   },
 });
 const { reportFile, chartFile } = writeReport(report, outDir);
+if (split)
+  console.log(
+    `\nThe worker ran alone on CPU ${split.worker.join(',')}; the stack, the stand-ins and the callers on ${split.rest.join(',')}.`,
+  );
 console.log(
   `\n${renderTables(report.points, report.comparisons, report.machine, report.createdAt)}\n`,
 );

@@ -15,6 +15,11 @@ export type CallOutcome =
   | 'abandoned'
   /** Refused with a SIP status (4xx-6xx) before an answer. */
   | 'refused'
+  /**
+   * No agent took it: dispatch answered and REFERred the caller to the route's
+   * human queue with reason `no_agent` (the trunk's `whenNoAgent: queue`).
+   */
+  | 'handed_on'
   /** Answered, but the call broke: no agent audio, BYE before the script ended, or sipp failed. */
   | 'lost';
 

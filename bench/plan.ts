@@ -19,6 +19,11 @@ export type SystemName =
    * this machine and the product's ring timeout, offered twice that many callers.
    */
   | 'ours-admission'
+  /**
+   * The same, on a trunk set to hand a caller no agent takes to the route's
+   * human queue (`whenNoAgent: queue`) instead of refusing it.
+   */
+  | 'ours-admission-queue'
   /** LiveKit Agents for Python, written the way LiveKit's telephony docs show. */
   | 'peer';
 
@@ -65,7 +70,7 @@ export const CONCURRENCY = [1, 4, 8, 12, 25] as const;
  * At most 15 minutes on 2 cores: every concurrency point for our worker and
  * the peer on the zero-latency stand-ins and for our offline voice, and the
  * framework defaults at one and four callers, and the shipped admission
- * offered twice its capacity.
+ * offered twice its capacity (refusing, and handing on to the queue).
  *
  * @example
  * quickPlan().groups.map((g) => `${g.system}/${g.voice}`); // ['ours/cloud-zero', 'peer/cloud-zero', …]
@@ -80,6 +85,7 @@ export function quickPlan(): Plan {
       { system: 'peer', voice: 'cloud-zero', loads: all },
       { system: 'ours-defaults', voice: 'cloud-zero', loads: [burst(1), burst(4)] },
       { system: 'ours-admission', voice: 'cloud-zero', loads: [admissionBurst()] },
+      { system: 'ours-admission-queue', voice: 'cloud-zero', loads: [admissionBurst()] },
       { system: 'ours', voice: 'offline', loads: all },
     ],
   };
@@ -102,7 +108,8 @@ export function fullPlan(): Plan {
   for (const voice of ['cloud-zero', 'cloud-typical'] as const)
     for (const system of ['ours', 'ours-defaults', 'peer'] as const)
       groups.push({ system, voice, loads });
-  groups.push({ system: 'ours-admission', voice: 'cloud-zero', loads: [admissionBurst()] });
+  for (const system of ['ours-admission', 'ours-admission-queue'] as const)
+    groups.push({ system, voice: 'cloud-zero', loads: [admissionBurst()] });
   groups.push({ system: 'ours', voice: 'offline', loads });
   groups.push({ system: 'ours-defaults', voice: 'offline', loads });
   return { name: 'full', repetitions: 3, groups };

@@ -19,6 +19,7 @@ import { CLOUD_SCRIPT, OFFLINE_SCRIPT, scriptTranscripts } from './load/scripts.
 import { patternLabel, type ArrivalPattern, type PlanGroup } from './plan.ts';
 import type { RunRecord } from './report/document.ts';
 import { summarizeRun } from './report/summarize.ts';
+import { pinWorker, type CpuSplit } from './resources/pin.ts';
 import { startResourceSampler } from './resources/sampler.ts';
 import { startCloudFakes, type CloudFakesProcess } from './systems/fakes.ts';
 import { ourWorkerEnv } from './systems/ours.ts';
@@ -36,6 +37,8 @@ export type GroupOptions = Readonly<{
   /** Write V8 CPU profiles of our worker and its job processes here. */
   profileDir?: string;
   ringTimeoutSeconds: number;
+  /** The worker on its own CPUs, the rest of the run on the others (BENCH_WORKER_CPUS). */
+  cpuSplit?: CpuSplit;
   log: (line: string) => void;
 }>;
 
@@ -70,8 +73,8 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       slot: opts.slot,
       name: `bench-${name}`,
       routingFile:
-        group.system === 'ours-admission'
-          ? shippedRingTimeout(BENCH_ROUTING_FILE, opts.outDir)
+        group.system === 'ours-admission' || group.system === 'ours-admission-queue'
+          ? shippedAdmission(BENCH_ROUTING_FILE, opts.outDir, group.system)
           : BENCH_ROUTING_FILE,
       agent: ours,
       ...(ours
@@ -95,6 +98,12 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       });
     }
     const workerPid = (ours ? stack.processes.get('agent')?.pid : peer?.pid) ?? 0;
+    if (opts.cpuSplit) {
+      pinWorker(opts.cpuSplit, workerPid);
+      opts.log(
+        `  worker on CPU ${opts.cpuSplit.worker.join(',')}, the stack and callers on ${opts.cpuSplit.rest.join(',')}`,
+      );
+    }
     const sipPid = stack.processes.get('sip')?.pid ?? 0;
     const serverPid = stack.processes.get('livekit')?.pid ?? 0;
     // The job pool fills right after registration: let it settle before the first caller.
@@ -218,13 +227,19 @@ const QUIET_CPU = 0.25;
 
 /**
  * A copy of the benchmark's routing file with the trunk's ring timeout left
- * to the product's default (3 s): the admission row measures the refusals.
+ * to the product's default (3 s): the admission rows measure the refusals,
+ * or (`ours-admission-queue`) the callers handed to the queue.
  */
-function shippedRingTimeout(file: string, dir: string): string {
+function shippedAdmission(
+  file: string,
+  dir: string,
+  system: 'ours-admission' | 'ours-admission-queue',
+): string {
   const doc = parseYaml(readFileSync(file, 'utf8')) as { inboundTrunk: Record<string, unknown> };
   delete doc.inboundTrunk['ringTimeoutSeconds'];
+  if (system === 'ours-admission-queue') doc.inboundTrunk['whenNoAgent'] = 'queue';
   mkdirSync(dir, { recursive: true });
-  const copy = join(dir, 'routing-admission.yaml');
+  const copy = join(dir, `routing-${system}.yaml`);
   writeFileSync(copy, toYaml(doc));
   // Written out: the test stacks would otherwise ring longer (test/harness/stack.ts).
   doc.inboundTrunk['ringTimeoutSeconds'] = loadRouting(copy).inboundTrunk.ringTimeoutSeconds;

@@ -20,6 +20,8 @@ export const pointFigures = z.object({
   lost: z.number(),
   abandoned: z.number(),
   refused: z.number(),
+  /** Handed to the human queue by dispatch when no agent took the call. */
+  handedOn: z.number(),
   transferred: z.number(),
   answerP50Ms: z.number().optional(),
   answerP95Ms: z.number().optional(),
@@ -55,7 +57,7 @@ const pattern = z.discriminatedUnion('kind', [
 ]);
 
 export const reportPoint = z.object({
-  system: z.enum(['ours', 'ours-defaults', 'ours-admission', 'peer']),
+  system: z.enum(['ours', 'ours-defaults', 'ours-admission', 'ours-admission-queue', 'peer']),
   voice: z.enum(['offline', 'cloud-zero', 'cloud-typical']),
   pattern,
   label: z.string(),
@@ -144,6 +146,7 @@ export function pointsOf(runs: readonly RunRecord[]): ReportPoint[] {
         lost: n((s) => s.lost),
         abandoned: n((s) => s.abandoned),
         refused: n((s) => s.refused),
+        handedOn: n((s) => s.handedOn),
         transferred: n((s) => s.transferred),
         answerP50Ms: m((s) => s.answerMs.p50),
         answerP95Ms: m((s) => s.answerMs.p95),

@@ -12,8 +12,10 @@ export type RunSummary = Readonly<{
   completed: number;
   abandoned: number;
   refused: number;
+  /** Answered by dispatch and REFERred to the human queue: no agent took them. */
+  handedOn: number;
   lost: number;
-  /** INVITE → 200 OK, answered calls only (abandoned ones are counted above, not here). */
+  /** INVITE → 200 OK, calls an agent answered only (not abandoned nor handed on ones). */
   answerMs: Dist;
   /** INVITE to the end of ringing, every call (answered, refused or given up). */
   ringMs: Dist;
@@ -57,12 +59,14 @@ export function summarizeRun(
 ): RunSummary {
   const { offered } = load;
   const count = (o: CallMeasurement['outcome']) => calls.filter((c) => c.outcome === o).length;
-  const answered = calls.filter((c) => c.answerMs !== undefined);
+  // A handed-on call's 200 OK is dispatch's, not an agent's.
+  const answered = calls.filter((c) => c.answerMs !== undefined && c.outcome !== 'handed_on');
   const pauses = sum(calls.map((c) => c.midSentencePauses));
   const premature = sum(calls.map((c) => c.prematureReplies));
   const workerCpu =
     resources.worker.cpuSeconds + resources.jobs.cpuSeconds + resources.inference.cpuSeconds;
-  const peakCalls = Math.max(1, load.peakTalkingCalls);
+  // The load counts every answered caller as talking; agent calls are at most those an agent answered.
+  const peakCalls = Math.max(1, Math.min(load.peakTalkingCalls, answered.length));
   const window = Math.max(resources.windowSeconds, 1e-9);
   return {
     offered,
@@ -71,6 +75,7 @@ export function summarizeRun(
     completed: count('completed'),
     abandoned: count('abandoned'),
     refused: count('refused'),
+    handedOn: count('handed_on'),
     lost: count('lost') + Math.max(0, offered - calls.length),
     answerMs: dist(defined(answered.map((c) => c.answerMs))),
     ringMs: dist(defined(calls.map((c) => c.ringMs))),

@@ -9,6 +9,7 @@ const COLUMNS: readonly Readonly<{ title: string; cell: (p: ReportPoint) => stri
   { title: 'load', cell: (p) => p.label },
   { title: 'answered', cell: (p) => `${p.figures.answered}/${p.figures.offered}` },
   { title: 'refused', cell: (p) => String(p.figures.refused) },
+  { title: 'handed on', cell: (p) => String(p.figures.handedOn) },
   { title: 'lost', cell: (p) => String(p.figures.lost + p.figures.abandoned) },
   { title: 'answer p50', cell: (p) => seconds(p.figures.answerP50Ms) },
   { title: 'answer p95', cell: (p) => seconds(p.figures.answerP95Ms) },

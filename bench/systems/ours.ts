@@ -35,7 +35,8 @@ export function ourWorkerEnv(
   voiceEnv: Readonly<Record<string, string>>,
 ): Record<string, string> {
   // The shipped admission: the worker's own call limit (no AGENT_MAX_CALLS).
-  if (system === 'ours-admission') return { ...voiceEnv, AGENT_CPU_LOAD_LIMIT: '0', ...warmPool() };
+  if (system === 'ours-admission' || system === 'ours-admission-queue')
+    return { ...voiceEnv, AGENT_CPU_LOAD_LIMIT: '0', ...warmPool() };
   return {
     ...voiceEnv,
     // No admission ceiling: every caller offered reaches the worker.

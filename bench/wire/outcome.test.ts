@@ -11,6 +11,7 @@ const answered: CallSignalling = {
   ringEndedAtMs: 800,
   referAtMs: undefined,
   referTarget: undefined,
+  referReason: undefined,
   bridgeByeAtMs: undefined,
   callerByeAtMs: undefined,
   lastMessageAtMs: 0,
@@ -29,6 +30,15 @@ describe('call outcome', () => {
   it('transferred: a REFER, then the call was released', () => {
     expect(outcome({ referAtMs: 21_000, bridgeByeAtMs: 22_000 })).toBe('transferred');
     expect(outcome({ referAtMs: 21_000 }, { caller: { ...ok, end: 'refer' } })).toBe('transferred');
+  });
+
+  it('handed on: a REFER with reason no_agent, released, whether or not anything was heard', () => {
+    const refer = { referAtMs: 2_400, referReason: 'no_agent', bridgeByeAtMs: 2_600 };
+    expect(outcome(refer, { agentSpoke: false })).toBe('handed_on');
+    expect(outcome(refer)).toBe('handed_on');
+    // Not released, or another reason from a silent agent: the caller was not handed on.
+    expect(outcome({ ...refer, bridgeByeAtMs: undefined }, { agentSpoke: false })).toBe('lost');
+    expect(outcome({ ...refer, referReason: 'dtmf_zero' }, { agentSpoke: false })).toBe('lost');
   });
 
   it('completed: the caller hung up after its script, or the bridge did after the script', () => {

@@ -2,9 +2,12 @@
  * How a call ended, from its SIP dialog on the wire, whether the agent was
  * heard at all, and the caller's own account (sipp's exit, where its script got).
  */
+import type { HandoffReason } from '../../contracts/call-outcome.ts';
 import type { CallerLog } from '../load/artifacts.ts';
 import type { CallOutcome } from '../measurements.ts';
 import type { CallSignalling } from './signalling.ts';
+
+const NO_AGENT: HandoffReason = 'no_agent';
 
 export type OutcomeInput = Readonly<{
   signalling: CallSignalling | undefined;
@@ -35,14 +38,16 @@ export function callOutcome(input: OutcomeInput): { outcome: CallOutcome; warnin
       return { outcome: 'refused', warnings: [] };
     return lost('never answered, and no final response to the INVITE');
   }
-  if (!agentSpoke) return lost('answered, but no agent speech reached the caller');
   const byeAfterRefer = (at: number | undefined): boolean =>
     at !== undefined && sip.referAtMs !== undefined && at >= sip.referAtMs;
-  if (
+  const released =
     sip.referAtMs !== undefined &&
-    (byeAfterRefer(sip.bridgeByeAtMs) || byeAfterRefer(sip.callerByeAtMs) || caller.end === 'refer')
-  )
-    return { outcome: 'transferred', warnings: [] };
+    (byeAfterRefer(sip.bridgeByeAtMs) ||
+      byeAfterRefer(sip.callerByeAtMs) ||
+      caller.end === 'refer');
+  if (released && sip.referReason === NO_AGENT) return { outcome: 'handed_on', warnings: [] };
+  if (!agentSpoke) return lost('answered, but no agent speech reached the caller');
+  if (released) return { outcome: 'transferred', warnings: [] };
   if (caller.sippExitCode !== 0 || caller.failures.length > 0 || caller.end === 'error')
     return lost(
       `sipp failed (exit ${caller.sippExitCode}${caller.failures.length > 0 ? `: ${caller.failures.join('; ')}` : ''})`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SipMessage } from './capture.ts';
-import { callSignalling, referUri } from './signalling.ts';
+import { buildReferTo } from '../../contracts/genesys-uui.ts';
+import { callSignalling, referReason, referUri } from './signalling.ts';
 
 const CALLER = 31000;
 const BRIDGE = 29060;
@@ -80,5 +81,32 @@ describe('a caller’s SIP dialog', () => {
       'sip:q@h?User-to-User=04ab%3Bencoding%3Dhex',
     );
     expect(referUri(' sip:q@h ')).toBe('sip:q@h');
+  });
+});
+
+describe('the reason a REFER carries', () => {
+  const target = 'sip:+18005550150@127.0.0.1:5070';
+  const uuiOptions = { protocolDiscriminator: 0x04 };
+
+  it('reads ai_reason from the UUI dispatch and the agent embed, with or without a protocol discriminator', () => {
+    const withPd = buildReferTo(
+      target,
+      { ai_reason: 'no_agent', ai_route: 'bench' },
+      'hex',
+      128,
+      uuiOptions,
+    );
+    const plain = buildReferTo(target, { ai_reason: 'dtmf_zero' }, 'hex', 128);
+    expect(referReason(withPd.uri)).toBe('no_agent');
+    expect(referReason(plain.uri)).toBe('dtmf_zero');
+  });
+
+  it('is undefined without a UUI, without the field, or with UUI it cannot decode', () => {
+    expect(referReason(target)).toBeUndefined();
+    expect(
+      referReason(buildReferTo(target, { ai_route: 'bench' }, 'hex', 128).uri),
+    ).toBeUndefined();
+    expect(referReason(`${target}?User-to-User=zz%3Bencoding%3Dhex`)).toBeUndefined();
+    expect(referReason(`${target}?User-to-User=%E0%A4%A`)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
  * port (one sipp per caller, each on its own port) and the Call-ID of the
  * first INVITE sent from that port.
  */
+import { decodeUui, parseFields, UuiError } from '../../contracts/genesys-uui.ts';
 import type { SipMessage } from './capture.ts';
 
 export type CallSignalling = Readonly<{
@@ -22,6 +23,8 @@ export type CallSignalling = Readonly<{
   ringEndedAtMs: number | undefined;
   referAtMs: number | undefined;
   referTarget: string | undefined;
+  /** The transfer reason the REFER carried (`ai_reason` in its UUI), if it could be read. */
+  referReason: string | undefined;
   /** First BYE from the bridge, and from the caller. */
   bridgeByeAtMs: number | undefined;
   callerByeAtMs: number | undefined;
@@ -64,6 +67,7 @@ export function callSignalling(
     ringEndedAtMs: answer?.timeMs ?? minimum(refusal?.timeMs, cancelledAtMs),
     referAtMs: refer?.timeMs,
     referTarget: refer?.referTo === undefined ? undefined : referUri(refer.referTo),
+    referReason: refer?.referTo === undefined ? undefined : referReason(referUri(refer.referTo)),
     bridgeByeAtMs: dialog.find((m) => !fromCaller(m) && m.method === 'BYE')?.timeMs,
     callerByeAtMs: dialog.find((m) => fromCaller(m) && m.method === 'BYE')?.timeMs,
     lastMessageAtMs: dialog.at(-1)?.timeMs ?? invite.timeMs,
@@ -81,6 +85,32 @@ export function referUri(value: string): string {
   const v = value.trim();
   const bracketed = /^[^<]*<([^>]*)>/.exec(v);
   return bracketed?.[1] ?? v;
+}
+
+/**
+ * The `ai_reason` field of the UUI embedded in a Refer-To URI; undefined
+ * without one or when it cannot be decoded. A leading control octet is the
+ * UUI's protocol discriminator, not part of the first field.
+ *
+ * @example
+ * referReason('sip:+18005550150@genesys?User-to-User=04…%3Bencoding%3Dhex'); // 'no_agent'
+ */
+export function referReason(uri: string): string | undefined {
+  const query = uri.indexOf('?');
+  if (query < 0) return undefined;
+  for (const header of uri.slice(query + 1).split('&')) {
+    const eq = header.indexOf('=');
+    if (header.slice(0, eq).toLowerCase() !== 'user-to-user') continue;
+    try {
+      const { text } = decodeUui(decodeURIComponent(header.slice(eq + 1)));
+      const fields = parseFields(text.charCodeAt(0) < 0x20 ? text.slice(1) : text);
+      return fields['ai_reason'];
+    } catch (err) {
+      if (err instanceof UuiError || err instanceof URIError) return undefined;
+      throw err;
+    }
+  }
+  return undefined;
 }
 
 function minimum(a: number | undefined, b: number | undefined): number | undefined {
