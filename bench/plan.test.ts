@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { narrowPlan, quickPlan } from './plan.ts';
+import { admissionBurst, narrowPlan, quickPlan } from './plan.ts';
 
 describe('narrowPlan', () => {
   it('keeps the named groups at the named burst sizes', () => {
@@ -16,6 +16,19 @@ describe('narrowPlan', () => {
       ['ours/cloud-zero', [4, 25]],
       ['ours/offline', [4, 25]],
     ]);
+  });
+
+  it('offers a sweeping group sizes the plan lacks, and keeps a fixed burst only when listed', () => {
+    const sizes = (callers: number[]) =>
+      narrowPlan(quickPlan(), { callers }).groups.map((g) => [
+        `${g.system}/${g.voice}`,
+        g.loads.map((l) => l.kind === 'burst' && l.callers),
+      ]);
+    expect(sizes([2, 3])).toContainEqual(['ours/cloud-zero', [2, 3]]);
+    expect(sizes([2, 3]).map(([name]) => name)).not.toContain('ours-admission/cloud-zero');
+    const fixed = admissionBurst();
+    if (fixed.kind !== 'burst') throw new Error('the admission row is a burst');
+    expect(sizes([fixed.callers])).toContainEqual(['ours-admission/cloud-zero', [fixed.callers]]);
   });
 
   it('keeps everything when the filter is empty', () => {

@@ -58,9 +58,20 @@ const burst = (callers: number): ArrivalPattern => ({
   perSecond: BURST_RATE,
 });
 
-/** Twice the calls a worker on this machine takes by default: the admission row's burst. */
+/**
+ * CPUs the admission rows give the worker on its own (the stack and callers
+ * on the others), like the chart's 1-CPU worker pod; none on a 1-core machine.
+ */
+export const ADMISSION_WORKER_CPUS = 1;
+
+/** The calls the admission rows' worker takes: its default on its CPUs. */
+export function admissionCalls(): number {
+  return defaultMaxCalls(availableParallelism() > 1 ? ADMISSION_WORKER_CPUS : 1);
+}
+
+/** Twice the calls the admission rows' worker takes by default: their burst. */
 export function admissionBurst(): ArrivalPattern {
-  return burst(2 * defaultMaxCalls(availableParallelism()));
+  return burst(2 * admissionCalls());
 }
 
 /** The concurrency points the issue asks for: a single call, then 4, 8, 12 and 25 callers. */
@@ -147,8 +158,11 @@ export function patternLabel(p: ArrivalPattern): string {
 
 /**
  * A plan cut down to some groups and caller counts, for measuring one change
- * quickly: `groups` as `system/voice` names, `callers` as burst sizes. An
- * empty filter keeps everything.
+ * quickly: `groups` as `system/voice` names, `callers` as burst sizes. A
+ * group that sweeps concurrency (several bursts) is offered exactly those
+ * sizes, in the plan or not; a group with one fixed burst (the admission
+ * rows) is kept only when its size is listed. An empty filter keeps
+ * everything.
  *
  * @throws when a filter names nothing in the plan.
  * @example
@@ -160,13 +174,13 @@ export function narrowPlan(
 ): Plan {
   const groups = plan.groups
     .filter((g) => !filter.groups?.length || filter.groups.includes(`${g.system}/${g.voice}`))
-    .map((g) => ({
-      ...g,
-      loads: g.loads.filter(
-        (l) =>
-          !filter.callers?.length || (l.kind === 'burst' && filter.callers.includes(l.callers)),
-      ),
-    }))
+    .map((g) => {
+      const sizes = filter.callers;
+      if (!sizes?.length) return g;
+      const bursts = g.loads.filter((l) => l.kind === 'burst');
+      if (bursts.length > 1) return { ...g, loads: sizes.map(burst) };
+      return { ...g, loads: bursts.filter((l) => sizes.includes(l.callers)) };
+    })
     .filter((g) => g.loads.length > 0);
   if (groups.length === 0)
     throw new Error(

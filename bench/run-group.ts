@@ -16,10 +16,15 @@ import { REPO_ROOT } from '../test/harness/tools.ts';
 import { burst, poisson } from './load/arrivals.ts';
 import { runLoad } from './load/run-callers.ts';
 import { CLOUD_SCRIPT, OFFLINE_SCRIPT, scriptTranscripts } from './load/scripts.ts';
-import { patternLabel, type ArrivalPattern, type PlanGroup } from './plan.ts';
+import {
+  ADMISSION_WORKER_CPUS,
+  patternLabel,
+  type ArrivalPattern,
+  type PlanGroup,
+} from './plan.ts';
 import type { RunRecord } from './report/document.ts';
 import { summarizeRun } from './report/summarize.ts';
-import { pinWorker, type CpuSplit } from './resources/pin.ts';
+import { cpuSplit, pinWorker, type CpuSplit } from './resources/pin.ts';
 import { startResourceSampler } from './resources/sampler.ts';
 import { startCloudFakes, type CloudFakesProcess } from './systems/fakes.ts';
 import { ourWorkerEnv } from './systems/ours.ts';
@@ -98,10 +103,11 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       });
     }
     const workerPid = (ours ? stack.processes.get('agent')?.pid : peer?.pid) ?? 0;
-    if (opts.cpuSplit) {
-      pinWorker(opts.cpuSplit, workerPid);
+    const split = opts.cpuSplit ?? admissionSplit(group.system);
+    if (split) {
+      pinWorker(split, workerPid);
       opts.log(
-        `  worker on CPU ${opts.cpuSplit.worker.join(',')}, the stack and callers on ${opts.cpuSplit.rest.join(',')}`,
+        `  worker on CPU ${split.worker.join(',')}, the stack and callers on ${split.rest.join(',')}`,
       );
     }
     const sipPid = stack.processes.get('sip')?.pid ?? 0;
@@ -169,6 +175,14 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     await fakes?.stop();
   }
   return runs;
+}
+
+/** The admission rows' worker alone on its last CPUs (ADMISSION_WORKER_CPUS), where the machine has more. */
+function admissionSplit(system: PlanGroup['system']): CpuSplit | undefined {
+  if (system !== 'ours-admission' && system !== 'ours-admission-queue') return undefined;
+  const cores = cpus().length;
+  if (cores <= ADMISSION_WORKER_CPUS) return undefined;
+  return cpuSplit(`${cores - ADMISSION_WORKER_CPUS}-${cores - 1}`, cores);
 }
 
 function arrivalsOf(p: ArrivalPattern): readonly number[] {

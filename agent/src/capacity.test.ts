@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSampler, defaultMaxCalls, defaultWarmProcesses, workerLoad } from './capacity.ts';
+import {
+  cpuSampler,
+  defaultMaxCalls,
+  defaultWarmProcesses,
+  reportedLoad,
+  SERVER_TARGET_LOAD,
+  workerLoad,
+} from './capacity.ts';
 
 describe('workerLoad', () => {
   it('counts calls against the maximum', () => {
@@ -27,10 +34,23 @@ describe('cpuSampler', () => {
 
 describe('capacity defaults', () => {
   it('fits calls into 80% of the cores at the measured cost of a call', () => {
-    expect([1, 2, 4, 8].map(defaultMaxCalls)).toEqual([2, 4, 9, 18]);
+    expect([1, 2, 4, 8].map(defaultMaxCalls)).toEqual([5, 10, 20, 40]);
   });
 
   it('keeps a warm pool the size of the capacity, at most four', () => {
     expect([1, 2, 4, 18].map(defaultWarmProcesses)).toEqual([1, 2, 4, 4]);
+  });
+});
+
+describe('the load reported to livekit-server', () => {
+  it('stays under its target load until the worker holds maxCalls', () => {
+    const maxCalls = 5;
+    const loads = [0, 1, 2, 3, 4, 5].map((n) =>
+      reportedLoad(workerLoad(n, 0, { maxCalls, cpuLimit: 0 })),
+    );
+    // livekit-server gives a worker a job while target_load - load > 0.
+    expect(loads.slice(0, 5).every((l) => SERVER_TARGET_LOAD - l > 1e-9)).toBe(true);
+    expect(SERVER_TARGET_LOAD - (loads[5] ?? 0)).toBeLessThanOrEqual(1e-9);
+    expect(reportedLoad(0.5, 0.9)).toBeCloseTo(0.45);
   });
 });

@@ -9,18 +9,20 @@ import { cpus } from 'node:os';
 
 /**
  * CPU one call costs a worker, in cores, for sizing: its job process (the
- * framework's audio pipeline on the JS thread, WebRTC's threads, Silero),
- * its share of the inference process, and its start. Measured with `make
- * bench` on the cloud-shaped voice, 2026-12-02 (2-core EPYC): a talking call
- * 0.23 to 0.24 of a core at 4 to 12 callers, and each call's job process
- * start another 1.1 to 1.7 s of CPU, which the warm pool's refill spends
- * during a burst (docs/benchmark.md). At 8 callers on 2 cores answers
- * already took up to 19 s, so the figure keeps the start's share in. Since
- * then a start costs 0.4 to 0.8 s (worker/job-bundle.ts) and 8 callers were
- * answered within 3 s (a 2-core Xeon, 2026-12-02); the figure is not yet
- * re-derived from repeated runs.
+ * framework's audio pipeline on the JavaScript thread, WebRTC's threads,
+ * Silero), its share of the inference process, and its start. Measured with
+ * `make bench` on the cloud-shaped voice with the worker alone on one core
+ * (`BENCH_WORKER_CPUS=1`, the stack and callers on the other; 2-core Xeon,
+ * 2026-12-03, medians of 3 runs, docs/benchmark.md): a talking call 0.145
+ * to 0.153 of a core at 4 to 6 callers, its job process's start 0.46 to
+ * 0.51 s of CPU, about 0.01 of a core over a 45 s call. The core carried 5
+ * talking callers within the answer target (answer p95 1.11 s, no audio
+ * gap in the median run) and not 6 (2.23 s: the sixth needs a process
+ * start beyond the warm pool): 0.16 a call fills {@link CALL_CPU_BUDGET} of
+ * one core at 5. More cores are taken to scale linearly (each call is its
+ * own process); this 2-core machine cannot give a worker two cores of its own.
  */
-export const CALL_CPU_CORES = 0.35;
+export const CALL_CPU_CORES = 0.16;
 
 /** Share of the worker's cores calls may use, leaving room for call starts and bursts. */
 export const CALL_CPU_BUDGET = 0.8;
@@ -34,7 +36,7 @@ export const MAX_DEFAULT_WARM_PROCESSES = 4;
  * at least one.
  *
  * @example
- * defaultMaxCalls(2); // 4
+ * defaultMaxCalls(1); // 5
  */
 export function defaultMaxCalls(cores: number): number {
   return Math.max(1, Math.floor((cores * CALL_CPU_BUDGET) / CALL_CPU_CORES + 1e-9));
@@ -60,6 +62,8 @@ export type CapacityPolicy = Readonly<{
   warmProcesses: number;
   /** How long a call past `maxCalls` waits for a place before it is refused (worker/admission.ts). */
   holdMs: number;
+  /** livekit-server's target load: the fill is reported scaled to it ({@link reportedLoad}). */
+  serverTargetLoad: number;
 }>;
 
 /**
@@ -74,6 +78,28 @@ export function workerLoad(
   const byCalls = activeCalls / policy.maxCalls;
   const byCpu = policy.cpuLimit > 0 ? cpuUse / policy.cpuLimit : 0;
   return Math.max(byCalls, byCpu);
+}
+
+/**
+ * The load at which livekit-server stops offering a worker jobs: its
+ * `agents.target_load`, 0.7 unless configured (livekit-server v1.13.5,
+ * pkg/agent/config.go). A worker's claim on a job is `target_load - load`,
+ * and one at or past it gets none: a worker reporting its fill (calls /
+ * maxCalls) is offered no call past 70% of maxCalls (3 of 4, 4 of 5; a
+ * burst between two load reports got more). The fill is reported scaled to
+ * it instead, so a worker is offered calls until it holds maxCalls.
+ */
+export const SERVER_TARGET_LOAD = 0.7;
+
+/**
+ * The load to report to livekit-server for a fill (0-1, {@link workerLoad}).
+ *
+ * @example
+ * reportedLoad(4 / 5); // 0.56: still offered calls
+ * reportedLoad(5 / 5); // 0.7: full
+ */
+export function reportedLoad(fill: number, targetLoad = SERVER_TARGET_LOAD): number {
+  return fill * targetLoad;
 }
 
 /** Host CPU use since the previous call (0-1), from the kernel's per-core counters. */

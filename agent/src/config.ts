@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
-import { defaultMaxCalls, defaultWarmProcesses, type CapacityPolicy } from './capacity.ts';
+import {
+  defaultMaxCalls,
+  defaultWarmProcesses,
+  SERVER_TARGET_LOAD,
+  type CapacityPolicy,
+} from './capacity.ts';
 import { MAX_HOLD_MS } from './worker/admission.ts';
 import { userPrivateDir } from './worker/private-dir.ts';
 import {
@@ -53,6 +58,12 @@ const envSchema = z.object({
    * livekit-server's 3 s job request timeout, which the workers it tries share.
    */
   AGENT_ADMISSION_HOLD_MS: z.coerce.number().int().min(0).max(MAX_HOLD_MS).default(2000),
+  /**
+   * livekit-server's `agents.target_load` (its default 0.7): the load past
+   * which it offers a worker no job. The worker reports its fill scaled to it
+   * (capacity.ts); set it to what the server is configured with.
+   */
+  AGENT_SERVER_TARGET_LOAD: z.coerce.number().min(0.05).max(1).default(SERVER_TARGET_LOAD),
   /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
   AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
@@ -156,6 +167,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       cpuLimit: e.AGENT_CPU_LOAD_LIMIT,
       warmProcesses: e.AGENT_WARM_PROCESSES ?? defaultWarmProcesses(maxCalls),
       holdMs: e.AGENT_ADMISSION_HOLD_MS,
+      serverTargetLoad: e.AGENT_SERVER_TARGET_LOAD,
     },
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,

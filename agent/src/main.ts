@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { log, type RunningJobInfo } from '@livekit/agents';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { cpuSampler, workerLoad } from './capacity.ts';
+import { cpuSampler, reportedLoad, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
 import { createAgentMetrics, startMetricsServer } from './observability/metrics-server.ts';
 import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
@@ -145,12 +145,13 @@ await runWorker(
     host: config.health.host,
     port: config.health.port,
     requestFunc: admission.request,
+    // livekit-server offers jobs below its target load (capacity.ts SERVER_TARGET_LOAD).
     loadFunc: async () => {
-      const load = workerLoad(admission.calls(), cpuUse(), capacity);
-      metrics.setLoad(load);
-      return load;
+      const fill = workerLoad(admission.calls(), cpuUse(), capacity);
+      metrics.setLoad(fill);
+      return reportedLoad(fill, capacity.serverTargetLoad);
     },
-    loadThreshold: 1,
+    loadThreshold: capacity.serverTargetLoad,
     numIdleProcesses: capacity.warmProcesses,
     drainTimeout: config.drainTimeoutSeconds * 1000,
   },

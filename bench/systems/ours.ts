@@ -3,11 +3,12 @@
  * admission limits lifted (the benchmark measures how a worker copes with N
  * callers, not where its configured ceiling is), or with the framework's own
  * turn-taking defaults instead of our telephony tuning, or with its
- * admission as shipped (the calls it takes, the 3 s ring timeout).
+ * admission as shipped (the calls it takes on one CPU of its own, the 3 s
+ * ring timeout).
  */
 import { availableParallelism } from 'node:os';
 import { defaultMaxCalls, defaultWarmProcesses } from '../../agent/src/capacity.ts';
-import type { SystemName } from '../plan.ts';
+import { admissionCalls, type SystemName } from '../plan.ts';
 
 /**
  * The agents-js 1.9.0 defaults our telephony tuning replaces
@@ -34,9 +35,17 @@ export function ourWorkerEnv(
   system: Exclude<SystemName, 'peer'>,
   voiceEnv: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  // The shipped admission: the worker's own call limit (no AGENT_MAX_CALLS).
-  if (system === 'ours-admission' || system === 'ours-admission-queue')
-    return { ...voiceEnv, AGENT_CPU_LOAD_LIMIT: '0', ...warmPool() };
+  // The shipped admission: the worker's default call limit and warm pool on
+  // the CPUs it runs alone on (set here: it starts before it is pinned).
+  if (system === 'ours-admission' || system === 'ours-admission-queue') {
+    const calls = admissionCalls();
+    return {
+      ...voiceEnv,
+      AGENT_MAX_CALLS: String(calls),
+      AGENT_WARM_PROCESSES: String(defaultWarmProcesses(calls)),
+      AGENT_CPU_LOAD_LIMIT: '0',
+    };
+  }
   return {
     ...voiceEnv,
     // No admission ceiling: every caller offered reaches the worker.

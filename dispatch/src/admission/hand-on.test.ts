@@ -90,7 +90,8 @@ function fakes(
 
 describe('a caller no agent took, handed to the queue', () => {
   it('acts the lead time before the ring timeout counted from the join, however late the webhook', async () => {
-    const handOn = (f: ReturnType<typeof fakes>) => createNoAgentHandOn({ ...f.deps, afterMs: 400 });
+    const handOn = (f: ReturnType<typeof fakes>) =>
+      createNoAgentHandOn({ ...f.deps, afterMs: 400 });
     const first = fakes();
     const late = caller('ringing');
     late.joinedAtMs = BigInt(Date.now() - 300);
