@@ -83,7 +83,12 @@ export async function startCloudFakes(opts: CloudFakesOptions = {}): Promise<Clo
       ...(opts.segmenter ? { segmenter: opts.segmenter } : {}),
       ...(opts.ports?.deepgram ? { port: opts.ports.deepgram } : {}),
     }),
-    startFakeOpenAi({ ...common, ...(opts.ports?.openai ? { port: opts.ports.openai } : {}) }),
+    startFakeOpenAi({
+      ...common,
+      ...(opts.script ? { script: opts.script } : {}),
+      ...(opts.fallbackTranscript ? { fallbackTranscript: opts.fallbackTranscript } : {}),
+      ...(opts.ports?.openai ? { port: opts.ports.openai } : {}),
+    }),
     startFakeElevenLabs({
       ...common,
       ...(opts.ports?.elevenlabs ? { port: opts.ports.elevenlabs } : {}),

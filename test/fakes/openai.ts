@@ -5,8 +5,9 @@
  * the official OpenAI SDKs) run against it unchanged: `POST
  * /v1/chat/completions`, streamed as server-sent events (text deltas, tool
  * call deltas, the usage chunk when `stream_options.include_usage` asks) or
- * as one JSON body, and `GET /v1/models` (the plugins' prewarm). Replies
- * are scripted (openai-replies.ts). It can also fail like an outage: every
+ * as one JSON body, `GET /v1/models` (the plugins' prewarm), and the audio
+ * API's transcriptions and speech (openai-audio.ts). Replies are scripted
+ * (openai-replies.ts). It can also fail like an outage: every
  * request answered with one HTTP status; or stall like a hung model: a chat
  * request is accepted (200, the event stream open) and never gets a token.
  */
@@ -17,6 +18,7 @@ import { z } from 'zod';
 import { LATENCY_PROFILES, pause, type LatencyProfile } from './latency.ts';
 import { streamReply, tokens, wholeReply } from './openai-wire.ts';
 import { keepLast } from './history.ts';
+import { openAiAudio, type FakeOpenAiAudioCounters } from './openai-audio.ts';
 import {
   chatMessage,
   chatTool,
@@ -32,10 +34,15 @@ export type FakeOpenAiOptions = Readonly<{
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
+  /** What the transcriptions endpoint hears (see openai-audio.ts). */
+  script?: readonly string[];
+  fallbackTranscript?: string;
   log?: (line: string) => void;
 }>;
 
 export type FakeOpenAiCounters = Readonly<{
+  /** The audio API: transcriptions and speech. */
+  audio: FakeOpenAiAudioCounters;
   /** Every HTTP request, whatever its path or outcome. */
   requests: number;
   chatCompletions: number;
@@ -66,6 +73,8 @@ export type FakeOpenAi = Readonly<{
   requests: () => readonly Readonly<{ at: number; path: string }>[];
   /** Chat requests and their replies, oldest first (the last 200). */
   exchanges: () => readonly ChatExchange[];
+  /** The texts transcriptions answered, oldest first (the last 500). */
+  transcripts: () => readonly string[];
   /** Answer every request with `status` from now on; undefined answers normally again. */
   failWith: (status: number | undefined) => void;
   /** While true, every chat request is accepted and never answered (no first token). */
@@ -95,6 +104,11 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   const requests: { at: number; path: string }[] = [];
   const exchanges: ChatExchange[] = [];
   let stalled = false;
+  const audio = openAiAudio({
+    profile,
+    ...(opts.script ? { script: opts.script } : {}),
+    ...(opts.fallbackTranscript ? { fallbackTranscript: opts.fallbackTranscript } : {}),
+  });
   const c = {
     requests: 0,
     chat: 0,
@@ -109,7 +123,8 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     c.requests++;
     keepLast(requests, { at: Date.now(), path: req.url ?? '' }, 1000);
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     if (failStatus !== undefined) {
       c.failed++;
@@ -121,6 +136,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
         401,
         apiError('FAKE OpenAI: missing Authorization: Bearer <key>', 'invalid_request_error'),
       );
+    if (audio.handle(req, res, path, raw)) return;
     if (req.method === 'GET' && path === '/v1/models') {
       c.models++;
       return json(res, 200, {
@@ -216,6 +232,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
   return Object.freeze({
     url: `http://${host}:${port}/v1`,
     counters: () => ({
+      audio: audio.counters(),
       requests: c.requests,
       chatCompletions: c.chat,
       streamed: c.streamed,
@@ -227,6 +244,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     }),
     requests: () => [...requests],
     exchanges: () => [...exchanges],
+    transcripts: audio.transcripts,
     failWith: (status: number | undefined) => {
       failStatus = status;
       log(
@@ -258,11 +276,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -1,6 +1,7 @@
 /**
  * One call's voice pipeline, assembled from the settings: each piece is the
- * cloud provider when configured, with its offline counterpart as failover,
+ * cloud provider when configured (STT: Deepgram or the OpenAI audio API;
+ * LLM: an OpenAI-compatible chat API; TTS: ElevenLabs or the OpenAI audio API), with its offline counterpart as failover,
  * or the offline piece alone.
  */
 import type { llm, stt, tts, VAD } from '@livekit/agents';
@@ -12,6 +13,9 @@ import {
   elevenLabsTts,
   elevenLabsVoiceIdentity,
   openAiLlm,
+  openAiStt,
+  openAiTts,
+  openAiVoiceIdentity,
   STT_SAMPLE_RATE,
 } from './cloud.ts';
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
@@ -93,25 +97,34 @@ export function buildCallVoice(
   const cloudStt =
     deepgram && offline.stt
       ? new DeafnessWatchdogSTT(deepgram, { providerSampleRate: STT_SAMPLE_RATE })
-      : deepgram;
+      : (deepgram ??
+        (settings.stt.provider === 'openai'
+          ? openAiStt(settings.stt, vad, persona.keyterms)
+          : undefined));
   // A model that answers 200 and never sends a token leaves the agent
   // thinking forever; the watchdog turns it into a failure (llm-watchdog.ts).
   const cloudLlm =
     settings.llm.provider === 'openai' ? new StallWatchdogLLM(openAiLlm(settings.llm)) : undefined;
   const cloudTts =
-    settings.tts.provider === 'elevenlabs' ? elevenLabsTts(settings.tts, persona.voice) : undefined;
+    settings.tts.provider === 'elevenlabs'
+      ? elevenLabsTts(settings.tts, persona.voice)
+      : settings.tts.provider === 'openai'
+        ? openAiTts(settings.tts)
+        : undefined;
 
   // A TTS that stops sending audio without an error leaves dead air until
   // the caller speaks; the watchdog turns it into a failure (tts-watchdog.ts).
   const watchedTts = cloudTts ? new StallWatchdogTTS(cloudTts) : undefined;
 
+  const cloudVoice =
+    settings.tts.provider === 'elevenlabs'
+      ? elevenLabsVoiceIdentity(settings.tts, persona.voice)
+      : settings.tts.provider === 'openai'
+        ? openAiVoiceIdentity(settings.tts)
+        : undefined;
   const greeting: GreetingVoice =
-    watchedTts && settings.tts.provider === 'elevenlabs'
-      ? {
-          engine: watchedTts,
-          voice: elevenLabsVoiceIdentity(settings.tts, persona.voice),
-          fallback: espeak,
-        }
+    watchedTts && cloudVoice
+      ? { engine: watchedTts, voice: cloudVoice, fallback: espeak }
       : espeakVoice;
 
   const sttPiece = cloudStt ? sttWithFallback(cloudStt, offline.stt, vad) : offline.stt;

@@ -9,11 +9,15 @@
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import * as openai from '@livekit/agents-plugin-openai';
+import { tokenize, tts, type VAD } from '@livekit/agents';
 import type { Persona } from '../../personas/persona.ts';
+import { SegmentedSTT } from './segmented-stt.ts';
 import type {
   DeepgramSettings,
   ElevenLabsSettings,
   OpenAiSettings,
+  OpenAiSttSettings,
+  OpenAiTtsSettings,
   TurnSettings,
 } from './settings.ts';
 
@@ -161,4 +165,67 @@ export function elevenLabsTts(
   voice: Persona['voice'],
 ): elevenlabs.TTS {
   return new elevenlabs.TTS(elevenLabsTtsOptions(settings, voice));
+}
+
+/**
+ * Speech-to-text over the OpenAI transcription API (OpenAI's, or a
+ * self-hosted server's at `baseURL`): one request per utterance, cut by the
+ * VAD (segmented-stt.ts). The persona's key terms go in the prompt, which
+ * Whisper-style models take as spelling hints.
+ *
+ * @example
+ * const ears = openAiStt(settings.stt, vad, persona.keyterms);
+ */
+export function openAiStt(
+  settings: OpenAiSttSettings,
+  vad: VAD,
+  keyterms: Persona['keyterms'],
+): SegmentedSTT {
+  const terms = [...new Set(keyterms)];
+  const inner = new openai.STT({
+    apiKey: settings.apiKey,
+    model: settings.model,
+    language: settings.language,
+    detectLanguage: false,
+    useRealtime: false,
+    ...(terms.length > 0 ? { prompt: terms.join(', ') } : {}),
+    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+  });
+  return new SegmentedSTT(inner, vad);
+}
+
+/** The OpenAI speech API's PCM: 24 kHz mono, whatever the model. */
+export const OPENAI_TTS_ENCODING = 'pcm_24000';
+
+/**
+ * Text-to-speech over the OpenAI speech API (OpenAI's, or a self-hosted
+ * server's at `baseURL`). The API takes whole texts and streams the audio
+ * back as it renders; sentence by sentence (the framework's adapter), the
+ * first sentence plays while the LLM writes the next.
+ *
+ * @example
+ * const speech = openAiTts(settings.tts);
+ */
+export function openAiTts(settings: OpenAiTtsSettings): tts.TTS {
+  const inner = new openai.TTS({
+    apiKey: settings.apiKey,
+    model: settings.model,
+    // Self-hosted servers name their own voices; the plugin's type lists OpenAI's.
+    voice: settings.voice as openai.TTSVoices,
+    ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+  });
+  return new tts.StreamAdapter(inner, new tokenize.basic.SentenceTokenizer());
+}
+
+/**
+ * What distinguishes one OpenAI-API rendering of a text from another, for
+ * the greeting cache (as {@link elevenLabsVoiceIdentity}).
+ *
+ * @example
+ * openAiVoiceIdentity({ provider: 'openai', model: 'kokoro', voice: 'af_heart', apiKey: 'x', baseURL: 'http://tts.internal:8880/v1' });
+ * // 'openai@tts.internal:8880/kokoro/af_heart/pcm_24000'
+ */
+export function openAiVoiceIdentity(settings: OpenAiTtsSettings): string {
+  const server = settings.baseURL ? `@${new URL(settings.baseURL).host}` : '';
+  return `openai${server}/${settings.model}/${settings.voice}/${OPENAI_TTS_ENCODING}`;
 }

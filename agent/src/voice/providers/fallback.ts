@@ -6,8 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { log, llm, stt, tts, type APIConnectOptions, type VAD } from '@livekit/agents';
-import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
-import { replayedFrames } from './unanswered-audio.ts';
+import { leavesUnanswered, replayedFrames } from './unanswered-audio.ts';
 
 /**
  * Seconds OpenAI has to answer a request (its response headers) before the
@@ -67,7 +66,8 @@ export function ttsWithFallback(primary: tts.TTS, fallback: tts.TTS): tts.Fallba
 /**
  * The primary STT, falling back to `fallback` (e.g. the offline recognizer).
  * `vad` lets the adapter wrap a non-streaming fallback. Without a fallback,
- * the primary alone. A primary behind a {@link DeafnessWatchdogSTT} hands the
+ * the primary alone. A primary that keeps what it left unanswered (the
+ * Deepgram watchdog, stt-watchdog.ts; the segmented STT, segmented-stt.ts) hands the
  * fallback the caller audio it left unanswered when it failed.
  *
  * @example
@@ -99,7 +99,7 @@ class ReplayingFallbackAdapter extends stt.FallbackAdapter {
     (this as unknown as EventEmitter).on(
       'stt_availability_changed',
       (ev: stt.AvailabilityChangedEvent) => {
-        if (ev.available || !(ev.stt instanceof DeafnessWatchdogSTT)) return;
+        if (ev.available || !leavesUnanswered(ev.stt)) return;
         const frames = ev.stt.takeUnanswered();
         const stream = this.#latest;
         if (!stream || frames.length === 0) return;

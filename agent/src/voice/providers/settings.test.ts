@@ -242,7 +242,7 @@ describe('parseVoiceSettings: errors name the variable and the problem', () => {
     [
       'cloud without Deepgram',
       { VOICE_MODE: 'cloud', OPENAI_API_KEY: 'k', ELEVENLABS_API_KEY: 'k' },
-      'DEEPGRAM_API_KEY: required when VOICE_MODE=cloud',
+      'DEEPGRAM_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)',
     ],
     [
       'cloud without OpenAI',
@@ -252,7 +252,7 @@ describe('parseVoiceSettings: errors name the variable and the problem', () => {
     [
       'cloud without ElevenLabs',
       { VOICE_MODE: 'cloud', DEEPGRAM_API_KEY: 'k', OPENAI_API_KEY: 'k' },
-      'ELEVENLABS_API_KEY: required when VOICE_MODE=cloud',
+      'ELEVENLABS_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)',
     ],
     [
       'a key with a trailing newline',
@@ -407,8 +407,8 @@ describe('parseVoiceSettings: errors name the variable and the problem', () => {
 
   it('reports every missing cloud key at once', () => {
     expect(issues({ VOICE_MODE: 'cloud' })).toEqual([
-      'DEEPGRAM_API_KEY: required when VOICE_MODE=cloud',
-      'ELEVENLABS_API_KEY: required when VOICE_MODE=cloud',
+      'DEEPGRAM_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)',
+      'ELEVENLABS_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)',
       'OPENAI_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_BASE_URL)',
     ]);
   });

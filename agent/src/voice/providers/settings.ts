@@ -3,7 +3,9 @@
  * text-to-speech each call uses, and the turn-taking tuning for phone audio.
  * Parsed from the environment by `config.ts`, validated, frozen.
  *
- * VOICE_MODE decides per piece (STT, LLM, TTS), independently:
+ * STT is Deepgram or OpenAI-compatible, TTS ElevenLabs or OpenAI-compatible
+ * (openai-speech-settings.ts), the LLM OpenAI-compatible. VOICE_MODE decides
+ * per piece (STT, LLM, TTS), independently:
  * - `auto` (default): a piece is cloud when its key is set, offline otherwise;
  * - `cloud`: every piece must be cloud; a missing key is a configuration error;
  * - `offline`: every piece is offline, whatever keys are set.
@@ -22,10 +24,13 @@ export type {
   ElevenLabsSettings,
   OfflinePiece,
   OpenAiSettings,
+  OpenAiSttSettings,
+  OpenAiTtsSettings,
   TurnSettings,
   VoiceMode,
   VoiceSettings,
 } from './voice-settings.ts';
+export { OPENAI_SPEECH_DEFAULTS } from './openai-speech-settings.ts';
 import {
   MIN_VAD_SILENCE_MS,
   NO_API_KEY_PLACEHOLDER,
@@ -36,8 +41,18 @@ import {
   type ElevenLabsSettings,
   type OfflinePiece,
   type OpenAiSettings,
+  type OpenAiSttSettings,
+  type OpenAiTtsSettings,
   type VoiceSettings,
 } from './voice-settings.ts';
+import {
+  openAiSpeechChecks,
+  openAiSpeechFields,
+  openAiSttChosen,
+  openAiSttPiece,
+  openAiTtsChosen,
+  openAiTtsPiece,
+} from './openai-speech-settings.ts';
 
 const apiKey = z
   .string()
@@ -104,6 +119,8 @@ const fields = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
 
+  ...openAiSpeechFields,
+
   ENDPOINTING_MS: millis(0, 2000, TELEPHONY_TURN_DEFAULTS.sttEndpointingMs),
   MIN_ENDPOINTING_DELAY_MS: millis(0, 10_000, TELEPHONY_TURN_DEFAULTS.minEndpointingDelayMs),
   MAX_ENDPOINTING_DELAY_MS: millis(0, 30_000, TELEPHONY_TURN_DEFAULTS.maxEndpointingDelayMs),
@@ -140,13 +157,16 @@ function crossChecks(raw: Readonly<Record<string, string>>): string[] {
   const sttEndpointing = ms('ENDPOINTING_MS', TELEPHONY_TURN_DEFAULTS.sttEndpointingMs);
 
   if (mode === 'cloud') {
-    if (!raw['DEEPGRAM_API_KEY']) problem('DEEPGRAM_API_KEY', 'required when VOICE_MODE=cloud');
-    if (!raw['ELEVENLABS_API_KEY']) problem('ELEVENLABS_API_KEY', 'required when VOICE_MODE=cloud');
+    if (!raw['DEEPGRAM_API_KEY'] && !openAiSttChosen(raw))
+      problem('DEEPGRAM_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)');
+    if (!raw['ELEVENLABS_API_KEY'] && !openAiTtsChosen(raw))
+      problem('ELEVENLABS_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)');
     if (!raw['OPENAI_API_KEY'] && !raw['OPENAI_BASE_URL'])
       problem('OPENAI_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_BASE_URL)');
   }
   if (raw['OPENAI_BASE_URL'] && !raw['OPENAI_MODEL'] && mode !== 'offline')
     problem('OPENAI_MODEL', 'required with OPENAI_BASE_URL: name a model that server serves');
+  issues.push(...openAiSpeechChecks(raw, mode));
   if (min > max)
     problem('MIN_ENDPOINTING_DELAY_MS', `must not exceed MAX_ENDPOINTING_DELAY_MS (${max} ms)`);
   const deepgram = mode !== 'offline' && raw['DEEPGRAM_API_KEY'];
@@ -199,7 +219,9 @@ export function parseVoiceSettings(
 
 const OFFLINE: OfflinePiece = Object.freeze({ provider: 'offline' });
 
-function sttPiece(e: Env): DeepgramSettings | OfflinePiece {
+function sttPiece(e: Env): DeepgramSettings | OpenAiSttSettings | OfflinePiece {
+  const openAi = openAiSttPiece(e, e.VOICE_MODE);
+  if (openAi) return openAi;
   if (e.VOICE_MODE === 'offline' || !e.DEEPGRAM_API_KEY) return OFFLINE;
   return {
     provider: 'deepgram',
@@ -220,7 +242,9 @@ function llmPiece(e: Env): OpenAiSettings | OfflinePiece {
   };
 }
 
-function ttsPiece(e: Env): ElevenLabsSettings | OfflinePiece {
+function ttsPiece(e: Env): ElevenLabsSettings | OpenAiTtsSettings | OfflinePiece {
+  const openAi = openAiTtsPiece(e, e.VOICE_MODE);
+  if (openAi) return openAi;
   if (e.VOICE_MODE === 'offline' || !e.ELEVENLABS_API_KEY) return OFFLINE;
   return {
     provider: 'elevenlabs',
@@ -244,9 +268,14 @@ export function describeVoice(settings: VoiceSettings): Readonly<{
 }> {
   const { stt, llm, tts } = settings;
   return {
-    stt: stt.provider === 'offline' ? 'offline' : `deepgram/${stt.model}${at(stt.baseUrl)}`,
+    stt:
+      stt.provider === 'offline'
+        ? 'offline'
+        : stt.provider === 'openai'
+          ? `openai/${stt.model}${at(stt.baseURL)}`
+          : `deepgram/${stt.model}${at(stt.baseUrl)}`,
     llm: llm.provider === 'offline' ? 'offline' : `openai/${llm.model}${at(llm.baseURL)}`,
-    tts: tts.provider === 'offline' ? 'offline' : `elevenlabs/${tts.model}${at(tts.baseURL)}`,
+    tts: tts.provider === 'offline' ? 'offline' : `${tts.provider}/${tts.model}${at(tts.baseURL)}`,
   };
 }
 

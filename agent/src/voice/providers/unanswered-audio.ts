@@ -33,6 +33,21 @@ export const LEAD_IN_S = 0.3;
  */
 export const replayedFrames = new WeakSet<AudioFrame>();
 
+/** An STT that keeps what its failed stream left unanswered for the STT that takes over. */
+export type LeavesUnanswered = Readonly<{ takeUnanswered: () => AudioFrame[] }>;
+
+/**
+ * @example
+ * if (leavesUnanswered(ev.stt)) replay(ev.stt.takeUnanswered());
+ */
+export function leavesUnanswered(stt: unknown): stt is LeavesUnanswered {
+  return (
+    typeof stt === 'object' &&
+    stt !== null &&
+    typeof (stt as { takeUnanswered?: unknown }).takeUnanswered === 'function'
+  );
+}
+
 const seconds = (frame: AudioFrame) => frame.samplesPerChannel / frame.sampleRate;
 /** Sums of frame durations are not exact: 100 frames of 0.01 s exceed 1 s by 1e-15. */
 const EPSILON_S = 1e-6;

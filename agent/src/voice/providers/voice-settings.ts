@@ -32,6 +32,29 @@ export type OpenAiSettings = Readonly<{
   baseURL: string | undefined;
 }>;
 
+/** Speech-to-text over the OpenAI audio API (`/v1/audio/transcriptions`), OpenAI's or a self-hosted server's. */
+export type OpenAiSttSettings = Readonly<{
+  provider: 'openai';
+  /** A placeholder when {@link OpenAiSttSettings.baseURL} points at a server that needs no key. */
+  apiKey: string;
+  model: string;
+  /** ISO 639-1, e.g. `en`. */
+  language: string;
+  /** The API root (`…/v1`); undefined: OpenAI's own. */
+  baseURL: string | undefined;
+}>;
+
+/** Text-to-speech over the OpenAI audio API (`/v1/audio/speech`), OpenAI's or a self-hosted server's. */
+export type OpenAiTtsSettings = Readonly<{
+  provider: 'openai';
+  /** A placeholder when {@link OpenAiTtsSettings.baseURL} points at a server that needs no key. */
+  apiKey: string;
+  model: string;
+  voice: string;
+  /** The API root (`…/v1`); undefined: OpenAI's own. */
+  baseURL: string | undefined;
+}>;
+
 export type ElevenLabsSettings = Readonly<{
   provider: 'elevenlabs';
   apiKey: string;
@@ -66,9 +89,9 @@ export type TurnSettings = Readonly<{
 
 export type VoiceSettings = Readonly<{
   mode: VoiceMode;
-  stt: DeepgramSettings | OfflinePiece;
+  stt: DeepgramSettings | OpenAiSttSettings | OfflinePiece;
   llm: OpenAiSettings | OfflinePiece;
-  tts: ElevenLabsSettings | OfflinePiece;
+  tts: ElevenLabsSettings | OpenAiTtsSettings | OfflinePiece;
   turn: TurnSettings;
 }>;
 

@@ -1,0 +1,153 @@
+/**
+ * Speech kept in the customer's network: the agent's STT and TTS on an
+ * OpenAI-compatible audio API (`OPENAI_STT_BASE_URL`, `OPENAI_TTS_BASE_URL`,
+ * no key, as a self-hosted server takes them), the LLM on an
+ * OpenAI-compatible chat API, no Deepgram and no ElevenLabs. The real
+ * `@livekit/agents-plugin-openai` STT and TTS run against the FAKE OpenAI's
+ * audio endpoints (test/fakes/openai-audio.ts) on the real stack.
+ *
+ * Call 1: the caller hears the greeting (synthesized by the speech
+ * endpoint), says a line (transcribed by the transcription endpoint), hears
+ * the reply, asks for a person, and Genesys receives the REFER to the
+ * route's queue; dispatch keeps the call's record.
+ * Call 2: the caller speaks, then presses 0: the REFER carries `dtmf_zero`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCloudFakes, type CloudFakes } from './fakes/cloud.ts';
+import { audioStats, generatePhoneAudio, synthesizeCallerSpeech } from './harness/audio.ts';
+import { callRecordsOf } from './harness/dispatch-records.ts';
+import {
+  defaultGenesysCall,
+  placeGenesysCall,
+  type GenesysCall,
+  type GenesysCallReport,
+} from './harness/genesys-call.ts';
+import { readJsonLog, waitForIdleWorker } from './harness/logs.ts';
+import { pcmuAudio } from './harness/rtp-capture.ts';
+import { header } from './harness/sipp.ts';
+import { startStack, type Stack } from './harness/stack.ts';
+
+const SCRIPT = ['I have a question about my account.', "I'd like to talk to a person."];
+const GAP_SECONDS = 7;
+
+/** The agent's environment: every piece on an OpenAI-compatible server, none with a key but the LLM's. */
+function openAiSpeechEnv(fakes: CloudFakes): Record<string, string> {
+  const url = fakes.openai.url;
+  return {
+    VOICE_MODE: 'cloud',
+    OPENAI_API_KEY: fakes.agentEnv['OPENAI_API_KEY'] ?? '',
+    OPENAI_BASE_URL: url,
+    OPENAI_MODEL: fakes.agentEnv['OPENAI_MODEL'] ?? '',
+    OPENAI_STT_BASE_URL: url,
+    OPENAI_STT_MODEL: 'fake-whisper-small.en',
+    OPENAI_TTS_BASE_URL: url,
+    OPENAI_TTS_MODEL: 'fake-kokoro',
+    OPENAI_TTS_VOICE: 'fake_heart',
+  };
+}
+
+let dir: string;
+let fakes: CloudFakes | undefined;
+let stack: Stack | undefined;
+
+const call1: GenesysCall = {
+  ...defaultGenesysCall,
+  scenario: 'genesys-spoken-request.xml',
+  conversationId: '0a1a1a1a-0000-4000-8000-00000000a0d1',
+};
+const call2: GenesysCall = {
+  ...defaultGenesysCall,
+  conversationId: '0a2a2a2a-0000-4000-8000-00000000a0d1',
+  speech: 'Hello, I have a question about my account.',
+  speechEngine: 'flite',
+};
+
+let first: GenesysCallReport;
+let second: GenesysCallReport;
+let firstSeconds: number;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'openai-speech-'));
+  fakes = await startCloudFakes({ profile: 'zero', script: SCRIPT });
+  stack = await startStack({
+    slot: 6,
+    name: 'test-openai-speech',
+    agentEnv: openAiSpeechEnv(fakes),
+  });
+  const a = join(dir, 'call1-1.wav');
+  const gap = join(dir, 'call1-gap.wav');
+  const b = join(dir, 'call1-2.wav');
+  const file = join(dir, 'call1.wav');
+  synthesizeCallerSpeech('Hello, I have a question about my account.', a, 'flite');
+  generatePhoneAudio(gap, ['trim', '0', String(GAP_SECONDS)]);
+  synthesizeCallerSpeech("I'd like to talk to a person.", b, 'flite', {
+    trailingSilenceSeconds: 12,
+  });
+  execFileSync('sox', [a, gap, b, file]);
+  firstSeconds = Number(execFileSync('soxi', ['-D', a], { encoding: 'utf8' }).trim());
+  first = await placeGenesysCall(stack, { ...call1, audioFile: file });
+  await waitForIdleWorker(stack.ports.agentHealth);
+  second = await placeGenesysCall(stack, call2);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await fakes?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Voiced audio the caller heard between two wire times (epoch seconds). */
+function heardBetween(call: GenesysCallReport, from: number, to: number): number {
+  const packets = call.rtp.filter(
+    (p) => p.dstPort === stack!.ports.genesysMedia && p.time > from && p.time < to,
+  );
+  return audioStats(pcmuAudio(packets)).voicedMs;
+}
+
+describe('STT and TTS on an OpenAI-compatible audio API (no key), on the real stack', () => {
+  it('runs STT and TTS on the OpenAI plugin at the configured server', () => {
+    const started = readJsonLog(stack!.runDir, 'agent.log').find(
+      (l) => l.msg === 'voice pipeline started',
+    );
+    const host = new URL(fakes!.openai.url).host;
+    expect(started).toMatchObject({
+      stt: `openai/fake-whisper-small.en@${host}`,
+      tts: `openai/fake-kokoro@${host}`,
+    });
+  });
+
+  it('greets with the speech endpoint, hears the caller through the transcription endpoint, and replies', () => {
+    expect(first.sipp.failures).toEqual([]);
+    const start = first.rtp.find((p) => p.srcPort === stack!.ports.genesysMedia)?.time ?? 0;
+    expect(heardBetween(first, 0, start)).toBeGreaterThan(2000);
+    const afterFirst = start + firstSeconds;
+    expect(heardBetween(first, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
+    const audio = fakes!.counters().openai.audio;
+    expect(audio.speechRequests).toBeGreaterThanOrEqual(2);
+    expect(fakes!.openai.transcripts()).toEqual(expect.arrayContaining(SCRIPT));
+    const turn = fakes!.openai.exchanges().find((e) => e.said === SCRIPT[0]);
+    expect(turn?.reply).toMatchObject({ kind: 'text' });
+  });
+
+  it("REFERs the caller who asked for a person to the route's queue, with UUI, and keeps the record", async () => {
+    expect(first.refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+    expect(first.refer?.uuiFields).toMatchObject({
+      ai_reason: 'persona_route',
+      ai_cnv: call1.conversationId,
+    });
+    const [record] = await callRecordsOf(stack!, call1.conversationId);
+    expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'persona_route' });
+  });
+
+  it('transfers on DTMF 0', async () => {
+    expect(second.digitsSent).toBe(true);
+    expect(second.refer && header(second.refer.message, 'X-AI-Transfer-Reason')).toBe('dtmf_zero');
+    expect(second.refer?.uuiFields).toMatchObject({ ai_reason: 'dtmf_zero' });
+    const [record] = await callRecordsOf(stack!, call2.conversationId);
+    expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'dtmf_zero' });
+  });
+});
