@@ -10,6 +10,7 @@
  *   make bench PROFILE=1  also V8 CPU profiles of our worker and its job processes
  *   BENCH_GROUPS=ours/cloud-zero BENCH_CALLERS=1,4 make bench   only those groups and burst sizes
  *   BENCH_WORKER_CPUS=1 make bench   the worker alone on CPU 1, the stack and callers on the others
+ *   BENCH_AGENT_ENV=AGENT_JOB_BUNDLE=off make bench   extra variables for our worker (comma-separated K=V)
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,13 @@ const plan: Plan = narrowPlan(
 );
 const profile = env['PROFILE'] === '1';
 const split = cpuSplit(env['BENCH_WORKER_CPUS']);
+const agentEnv = Object.fromEntries(
+  list('BENCH_AGENT_ENV').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`BENCH_AGENT_ENV: "${pair}" is not NAME=value`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }),
+);
 const startedAt = new Date();
 const outDir = join(REPO_ROOT, '.run/bench', startedAt.toISOString().replace(/[:.]/g, '-'));
 const profileDir = profile ? join(outDir, 'profiles') : undefined;
@@ -62,6 +70,7 @@ for (const [i, group] of plan.groups.entries()) {
       ...(profileDir ? { profileDir } : {}),
       ringTimeoutSeconds: RING_TIMEOUT_SECONDS,
       ...(split ? { cpuSplit: split } : {}),
+      agentEnv,
       log,
     })),
   );
@@ -76,6 +85,7 @@ const report = buildReport({
     burstPerSecond: 2,
     profiles: profileDir ?? null,
     workerCpus: split?.worker ?? null,
+    agentEnv,
   },
 });
 const { reportFile, chartFile } = writeReport(report, outDir);

@@ -44,6 +44,8 @@ export type GroupOptions = Readonly<{
   ringTimeoutSeconds: number;
   /** The worker on its own CPUs, the rest of the run on the others (BENCH_WORKER_CPUS). */
   cpuSplit?: CpuSplit;
+  /** Extra environment for our worker, over the system's (BENCH_AGENT_ENV), for paired runs. */
+  agentEnv?: Readonly<Record<string, string>>;
   log: (line: string) => void;
 }>;
 
@@ -84,7 +86,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       agent: ours,
       ...(ours
         ? {
-            agentEnv: ourWorkerEnv(group.system, voiceEnv),
+            agentEnv: { ...ourWorkerEnv(group.system, voiceEnv), ...opts.agentEnv },
           }
         : {}),
       ...(ours && opts.profileDir

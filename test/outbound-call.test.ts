@@ -240,7 +240,13 @@ describe('an outbound call to a busy line', () => {
   });
 
   it('removes the room and dispatches no agent', async () => {
-    const failed = dispatchLog().find((l) => l.msg === 'outbound call failed');
+    // dispatch's log reaches its file through a pipe, a moment after the response.
+    const lines = await waitFor(
+      dispatchLog,
+      (all) => all.some((l) => l.msg === 'outbound call failed'),
+      3000,
+    );
+    const failed = lines.find((l) => l.msg === 'outbound call failed');
     expect(failed).toMatchObject({ sipStatus: 486 });
     const room = String(failed?.['room']);
     expect(await waitFor(roomNames, (names) => !names.includes(room), 5000)).not.toContain(room);
