@@ -6,7 +6,11 @@
  * `AGENT_JOB_BUNDLE=off` (BENCH_AGENT_ENV) so code is attributed to its
  * package rather than to the one bundle file.
  *
- *   node bench/report/profile-summary.ts .run/bench/<run>/profiles/ours-cloud-zero
+ *   node bench/report/profile-summary.ts .run/bench/<run>/profiles/ours-cloud-zero [--whole]
+ *
+ * Counted from the first sample in the call's code (agent/src/call/), so a
+ * process's start and the warm idle ones are left out; `--whole` counts
+ * every process's whole life.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +21,7 @@ const profileFile = z.object({
     z.object({
       id: z.number(),
       callFrame: z.object({ functionName: z.string(), url: z.string() }),
+      children: z.array(z.number()).optional(),
     }),
   ),
   samples: z.array(z.number()),
@@ -50,17 +55,32 @@ export type OwnerTime = Readonly<{ owner: string; ms: number }>;
  * @example
  * summarizeProfiles([JSON.parse(readFileSync(f, 'utf8'))]);
  */
-export function summarizeProfiles(profiles: readonly unknown[]): OwnerTime[] {
+export function summarizeProfiles(
+  profiles: readonly unknown[],
+  opts: Readonly<{ fromUrl?: RegExp }> = {},
+): OwnerTime[] {
   const totals = new Map<string, number>();
   for (const raw of profiles) {
     const p = profileFile.parse(raw);
     const ownerOf = new Map<number, string>();
+    const parentOf = new Map<number, number>();
+    const urlOf = new Map<number, string>();
     for (const n of p.nodes) {
       const owner = OWNERS.find(([, test]) => test(n.callFrame.url, n.callFrame.functionName));
       ownerOf.set(n.id, owner?.[0] ?? 'other');
+      urlOf.set(n.id, n.callFrame.url);
+      for (const child of n.children ?? []) parentOf.set(child, n.id);
     }
+    const inside = (id: number): boolean => {
+      for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at))
+        if (opts.fromUrl?.test(urlOf.get(at) ?? '')) return true;
+      return false;
+    };
+    // With fromUrl, counting starts at the first sample whose stack runs that code.
+    const first = opts.fromUrl ? p.samples.findIndex(inside) : 0;
+    if (first < 0) continue;
     // timeDeltas[i] is the time before sample i: it belongs to the sample before it.
-    for (let i = 0; i < p.samples.length; i++) {
+    for (let i = first; i < p.samples.length; i++) {
       const owner = ownerOf.get(p.samples[i] ?? -1) ?? 'other';
       const us = p.timeDeltas[i + 1] ?? 0;
       totals.set(owner, (totals.get(owner) ?? 0) + us / 1000);
@@ -84,7 +104,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const jobs = files
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown)
     .filter((p) => !JSON.stringify(p).includes('agent/src/main.ts'));
-  const rows = summarizeProfiles(jobs);
+  // By default from the call's start: a job process's own start is measured apart (job start CPU).
+  const whole = process.argv.includes('--whole');
+  const rows = summarizeProfiles(jobs, whole ? {} : { fromUrl: /\/agent\/src\/call\// });
   const busy = rows.filter((r) => r.owner !== 'idle').reduce((t, r) => t + r.ms, 0);
   console.log(
     `${jobs.length} job process profiles, ${(busy / 1000).toFixed(1)} s of JavaScript-thread time (idle left out)`,
