@@ -53,6 +53,22 @@ describe('loadAgentConfig', () => {
     expect(config.offlineVoice.ttsVoice).toBe('en-gb');
   });
 
+  it('refuses a realtime persona list naming no persona the worker has', () => {
+    const error = configError({
+      ...validEnv(),
+      OPENAI_REALTIME_API_KEY: 'sk-rt',
+      OPENAI_REALTIME_PERSONAS: 'triage,tirage',
+    });
+    expect(error.message).toContain('OPENAI_REALTIME_PERSONAS: no persona named tirage');
+    expect(
+      loadAgentConfig({
+        ...validEnv(),
+        OPENAI_REALTIME_API_KEY: 'sk-rt',
+        OPENAI_REALTIME_PERSONAS: 'triage',
+      }).voice.realtime?.personas,
+    ).toEqual(['triage']);
+  });
+
   it('ignores unrelated environment variables', () => {
     const config = loadAgentConfig({ ...validEnv(), PATH: '/usr/bin', HOME: '/root' });
     expect(Object.keys(config).sort()).toEqual([

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
 import { loadRouting, type RoutingConfig } from '../../contracts/routing.ts';
+import { personas } from './personas/registry.ts';
 import {
   defaultMaxCalls,
   defaultWarmProcesses,
@@ -157,6 +158,13 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     if (err instanceof VoiceSettingsError) throw configError('agent', err.issues);
     throw err;
   }
+  const realtimePersonas = voice.realtime?.personas;
+  const unknown =
+    realtimePersonas === 'all' ? [] : (realtimePersonas ?? []).filter((p) => !personas.has(p));
+  if (unknown.length > 0)
+    throw configError('agent', [
+      `OPENAI_REALTIME_PERSONAS: no persona named ${unknown.join(', ')} (there are ${[...personas.keys()].join(', ')})`,
+    ]);
   const maxCalls = e.AGENT_MAX_CALLS ?? defaultMaxCalls(availableParallelism());
   return deepFreeze({
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },

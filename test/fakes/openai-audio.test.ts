@@ -6,8 +6,7 @@
  * promise: a server that fails or stalls fails the stream, with the
  * utterance kept for the STT that takes over.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initializeLogger, stt, type VAD } from '@livekit/agents';
@@ -16,25 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAiStt, openAiTts } from '../../agent/src/voice/providers/cloud.ts';
 import { loadVad } from '../../agent/src/voice/providers/local-models.ts';
 import { TELEPHONY_TURN_DEFAULTS } from '../../agent/src/voice/providers/settings.ts';
-import { generatePhoneAudio, synthesizeCallerSpeech } from '../harness/audio.ts';
+import { callerPcm } from '../harness/audio.ts';
 import { startCloudFakes, type CloudFakes } from './cloud.ts';
 import { replyMs } from './speech-clip.ts';
 
 const SCRIPT = ['I have a question about my account.', "I'd like to talk to a person."];
-
-/** Caller audio as 16 kHz 16-bit PCM: each utterance (flite, through G.711) then a pause. */
-function callerPcm(dir: string, utterances: readonly string[]): Buffer {
-  const parts = utterances.flatMap((text, i) => {
-    const speech = join(dir, `u${i}.wav`);
-    const pause = join(dir, `p${i}.wav`);
-    synthesizeCallerSpeech(text, speech, 'flite');
-    generatePhoneAudio(pause, ['trim', '0', '1.2']);
-    return [speech, pause];
-  });
-  const raw = join(dir, 'caller.raw');
-  execFileSync('sox', [...parts, '-t', 'raw', '-e', 'signed', '-b', '16', '-r', '16000', raw]);
-  return readFileSync(raw);
-}
 
 /** Feeds PCM in real time, in 20 ms frames, as the room does. */
 async function feed(stream: stt.SpeechStream, pcm: Buffer): Promise<void> {
@@ -62,10 +47,11 @@ describe('FAKE OpenAI audio API with the real Node plugin', () => {
   beforeAll(async () => {
     initializeLogger({ pretty: false, level: 'fatal' });
     dir = mkdtempSync(join(tmpdir(), 'fakes-openai-audio-'));
-    caller = callerPcm(dir, [
-      'Hello, I have a question about my account.',
-      "I'd like to talk to a person.",
-    ]);
+    caller = callerPcm(
+      dir,
+      ['Hello, I have a question about my account.', "I'd like to talk to a person."],
+      { rate: 16000, pauseSeconds: 1.2 },
+    );
     vad = await loadVad(TELEPHONY_TURN_DEFAULTS);
     fakes = await startCloudFakes({ profile: 'zero', script: SCRIPT });
   });

@@ -6,7 +6,8 @@
  * /v1/chat/completions`, streamed as server-sent events (text deltas, tool
  * call deltas, the usage chunk when `stream_options.include_usage` asks) or
  * as one JSON body, `GET /v1/models` (the plugins' prewarm), and the audio
- * API's transcriptions and speech (openai-audio.ts). Replies are scripted
+ * API's transcriptions and speech (openai-audio.ts), and the Realtime API's
+ * WebSocket (openai-realtime.ts). Replies are scripted
  * (openai-replies.ts). It can also fail like an outage: every
  * request answered with one HTTP status; or stall like a hung model: a chat
  * request is accepted (200, the event stream open) and never gets a token.
@@ -14,11 +15,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { LATENCY_PROFILES, pause, type LatencyProfile } from './latency.ts';
 import { streamReply, tokens, wholeReply } from './openai-wire.ts';
 import { keepLast } from './history.ts';
+import { rejectUpgrade } from './websocket.ts';
 import { openAiAudio, type FakeOpenAiAudioCounters } from './openai-audio.ts';
+import {
+  openAiRealtime,
+  type FakeRealtimeCounters,
+  type OpenAiRealtime,
+} from './openai-realtime.ts';
 import {
   chatMessage,
   chatTool,
@@ -43,6 +51,8 @@ export type FakeOpenAiOptions = Readonly<{
 export type FakeOpenAiCounters = Readonly<{
   /** The audio API: transcriptions and speech. */
   audio: FakeOpenAiAudioCounters;
+  /** The Realtime API's WebSocket sessions. */
+  realtime: FakeRealtimeCounters;
   /** Every HTTP request, whatever its path or outcome. */
   requests: number;
   chatCompletions: number;
@@ -79,6 +89,8 @@ export type FakeOpenAi = Readonly<{
   failWith: (status: number | undefined) => void;
   /** While true, every chat request is accepted and never answered (no first token). */
   stall: (on: boolean) => void;
+  /** The Realtime API (openai-realtime.ts): its turns, session updates, outage and stall. */
+  realtime: Omit<OpenAiRealtime, 'upgrade' | 'counters'>;
   close: () => Promise<void>;
 }>;
 
@@ -109,6 +121,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     ...(opts.script ? { script: opts.script } : {}),
     ...(opts.fallbackTranscript ? { fallbackTranscript: opts.fallbackTranscript } : {}),
   });
+  const realtime = openAiRealtime({ profile, log });
   const c = {
     requests: 0,
     chat: 0,
@@ -224,6 +237,11 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       else res.destroy();
     });
   });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (!realtime.upgrade(req, socket, head, path))
+      rejectUpgrade(socket, 404, `FAKE OpenAI: no WebSocket at ${path}`);
+  });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
@@ -233,6 +251,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     url: `http://${host}:${port}/v1`,
     counters: () => ({
       audio: audio.counters(),
+      realtime: realtime.counters(),
       requests: c.requests,
       chatCompletions: c.chat,
       streamed: c.streamed,
@@ -259,8 +278,15 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
         on ? 'FAKE OpenAI: stalled, no chat request gets a token' : 'FAKE OpenAI: answering again',
       );
     },
+    realtime: {
+      turns: realtime.turns,
+      sessionUpdates: realtime.sessionUpdates,
+      failWith: realtime.failWith,
+      stall: realtime.stall,
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        realtime.failWith(503);
         server.close(() => resolve());
         server.closeAllConnections();
       }),

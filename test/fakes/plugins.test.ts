@@ -4,8 +4,8 @@
  * where the benchmark's Python environment exists, the Python peer's
  * `livekit-plugins-*` 1.8.9) send and receive, end to end over loopback.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ import { AudioFrame } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DeafnessWatchdogSTT } from '../../agent/src/voice/providers/stt-watchdog.ts';
-import { generatePhoneAudio, synthesizeCallerSpeech } from '../harness/audio.ts';
+import { callerPcm } from '../harness/audio.ts';
 import { REPO_ROOT } from '../harness/tools.ts';
 import { startCloudFakes, type CloudFakes } from './cloud.ts';
 import { REPLIES } from './openai-replies.ts';
@@ -25,20 +25,6 @@ import { replyMs } from './speech-clip.ts';
 
 const SCRIPT = ['I have a question about my account.', "I'd like to talk | to a person."];
 const BENCH_PYTHON = join(REPO_ROOT, '.tools', 'bench-python', 'bin', 'python');
-
-/** Caller audio as 8 kHz 16-bit PCM: each utterance (flite, through G.711) then a pause. */
-function callerPcm(dir: string, utterances: readonly string[], pauseSeconds: number): Buffer {
-  const parts = utterances.flatMap((text, i) => {
-    const speech = join(dir, `u${i}.wav`);
-    const pause = join(dir, `p${i}.wav`);
-    synthesizeCallerSpeech(text, speech, 'flite');
-    generatePhoneAudio(pause, ['trim', '0', String(pauseSeconds)]);
-    return [speech, pause];
-  });
-  const raw = join(dir, 'caller.raw');
-  execFileSync('sox', [...parts, '-t', 'raw', '-e', 'signed', '-b', '16', '-r', '8000', raw]);
-  return readFileSync(raw);
-}
 
 /** Feeds PCM to a plugin stream faster than real time (the fake segments by audio time). */
 async function feed(stream: stt.SpeechStream, pcm: Buffer): Promise<void> {
@@ -77,7 +63,7 @@ describe('FAKE providers with the real Node plugins', () => {
     caller = callerPcm(
       dir,
       ['Hello, I have a question about my account.', "I'd like to talk", 'to a person.'],
-      1.2,
+      { rate: 8000, pauseSeconds: 1.2 },
     );
     fakes = await startCloudFakes({ profile: 'zero', script: SCRIPT });
   });

@@ -4,7 +4,7 @@
  * what a phone line carries: 8 kHz G.711 mu-law.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -113,4 +113,39 @@ export function callerAudio(
     at += Number(execFileSync('soxi', ['-D', f], { encoding: 'utf8' }).trim());
   }
   return { file, starts };
+}
+
+/**
+ * A caller's audio as raw 16-bit mono PCM at `rate`: each utterance (flite,
+ * through G.711) followed by `pauseSeconds` of line silence.
+ *
+ * @example
+ * const pcm = callerPcm(dir, ['I have a question.'], { rate: 16000, pauseSeconds: 1.2 });
+ */
+export function callerPcm(
+  dir: string,
+  utterances: readonly string[],
+  opts: Readonly<{ rate: number; pauseSeconds: number }>,
+): Buffer {
+  const parts = utterances.flatMap((text, i) => {
+    const speech = join(dir, `u${i}.wav`);
+    const pause = join(dir, `p${i}.wav`);
+    synthesizeCallerSpeech(text, speech, 'flite');
+    generatePhoneAudio(pause, ['trim', '0', String(opts.pauseSeconds)]);
+    return [speech, pause];
+  });
+  const raw = join(dir, 'caller.raw');
+  execFileSync('sox', [
+    ...parts,
+    '-t',
+    'raw',
+    '-e',
+    'signed',
+    '-b',
+    '16',
+    '-r',
+    String(opts.rate),
+    raw,
+  ]);
+  return readFileSync(raw);
 }

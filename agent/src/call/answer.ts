@@ -14,6 +14,7 @@ import { useCallLogger } from '../observability/call-logger.ts';
 import { udpMetricsSink } from '../observability/metrics-sink.ts';
 import { startCallTrace, traceAttributes } from '../observability/tracing.ts';
 import { createDataActionClient } from '../personas/data-actions.ts';
+import { withLlm } from '../personas/agent.ts';
 import type { HandoffPolicy } from '../policy/handoff-policy.ts';
 import { startHoldAudio } from '../transfer/warm/hold-audio.ts';
 import { createConsultRunner } from '../transfer/warm/runner.ts';
@@ -130,6 +131,14 @@ function openAgentSession<ProcessData>(
     turnHandling: stack.turnHandling,
   });
   let callerAudio: CallAudioInput | undefined;
+  let agent: voice.Agent | undefined;
+  // The realtime model failed: carry on with the pipeline when the policy says so
+  // (a transfer is the conversation's to make, converse.ts).
+  stack.realtime?.onFailure(() => {
+    const pipeline = stack.realtime?.pipelineLlm;
+    const next = pipeline && agent && withLlm(agent, pipeline);
+    if (policy.providerFailure.then === 'offline_voice' && next) session.updateAgent(next);
+  });
   // The apology is recorded now, offline, so it plays whatever fails later.
   const apology = greetings
     .frames({
@@ -154,12 +163,13 @@ function openAgentSession<ProcessData>(
       await session.close();
       await callerAudio?.close();
     },
-    start: (agent, callerIdentity) => {
+    start: (persona, callerIdentity) => {
+      agent = persona;
       // The caller's audio comes in 40 ms frames, not the room input's 10 ms (voice/audio/call-input.ts).
       callerAudio = new CallAudioInput(ctx.room, callerIdentity);
       session.input.audio = callerAudio;
       return session.start({
-        agent,
+        agent: persona,
         room: ctx.room,
         inputOptions: { participantIdentity: callerIdentity },
         outputOptions: { audioSampleRate: CALL_AUDIO_SAMPLE_RATE },

@@ -1,6 +1,6 @@
 import { llm, voice } from '@livekit/agents';
 import { describe, expect, it } from 'vitest';
-import { createPersonaAgent, ESCALATION_INSTRUCTIONS } from './agent.ts';
+import { createPersonaAgent, ESCALATION_INSTRUCTIONS, withLlm } from './agent.ts';
 import { RecordingRuntime, usePersonaTests } from './testing/index.ts';
 import overflow from './overflow.ts';
 
@@ -60,5 +60,38 @@ describe('every persona agent', () => {
     await expect(
       agent.onUserTurnCompleted(llm.ChatContext.empty(), asked),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('withLlm', () => {
+  it('carries the persona on with another model: same instructions, tools, filter and history', async () => {
+    const runtime = new RecordingRuntime({ humanQueue: 'general' });
+    const seen: string[] = [];
+    const agent = createPersonaAgent(overflow, runtime, {
+      onCallerTurn: (m) => (seen.push(m.textContent ?? ''), 'skip'),
+    });
+    const history = agent.chatCtx.copy();
+    history.addMessage({ role: 'assistant', content: 'Hello, how can I help?' });
+    await agent.updateChatCtx(history);
+    const model = new voice.testing.FakeLLM([]);
+
+    const next = withLlm(agent, model);
+    expect(next).toBeDefined();
+    expect(next?.llm).toBe(model);
+    expect(next?.instructions).toBe(agent.instructions);
+    expect(Object.keys(next?.toolCtx ?? {})).toEqual(Object.keys(agent.toolCtx));
+    expect(next?.chatCtx.items.map((i) => i.type === 'message' && i.textContent)).toContain(
+      'Hello, how can I help?',
+    );
+    await expect(
+      next?.onUserTurnCompleted(history, llm.ChatMessage.create({ role: 'user', content: '1234' })),
+    ).rejects.toBeInstanceOf(voice.StopResponse);
+    expect(seen).toEqual(['1234']);
+  });
+
+  it('leaves an agent it did not build alone', () => {
+    expect(withLlm(new voice.Agent({ instructions: 'x' }), new voice.testing.FakeLLM([]))).toBe(
+      undefined,
+    );
   });
 });

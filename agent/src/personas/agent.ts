@@ -24,11 +24,21 @@ export const ESCALATION_INSTRUCTIONS =
   'guess: call escalate_to_human with a one-sentence summary.';
 
 class PersonaAgent extends voice.Agent {
+  readonly #options: voice.AgentOptions<unknown>;
   readonly #onCallerTurn: CallerTurnFilter | undefined;
 
   constructor(options: voice.AgentOptions<unknown>, onCallerTurn: CallerTurnFilter | undefined) {
     super(options);
+    this.#options = options;
     this.#onCallerTurn = onCallerTurn;
+  }
+
+  /** The same persona, instructions, tools and turn filter, answering with `model`. */
+  withLlm(model: llm.LLM): PersonaAgent {
+    return new PersonaAgent(
+      { ...this.#options, llm: model, chatCtx: this.chatCtx.copy() },
+      this.#onCallerTurn,
+    );
   }
 
   override async onUserTurnCompleted(
@@ -37,6 +47,19 @@ class PersonaAgent extends voice.Agent {
   ): Promise<void> {
     if (this.#onCallerTurn?.(newMessage) === 'skip') throw new voice.StopResponse();
   }
+}
+
+/**
+ * The persona agent of a call carrying on with another model (the pipeline's
+ * LLM after the realtime model failed), its conversation so far kept;
+ * undefined for an agent not built by {@link createPersonaAgent}.
+ *
+ * @example
+ * const next = withLlm(agent, pipelineLlm);
+ * if (next) session.updateAgent(next);
+ */
+export function withLlm(agent: voice.Agent, model: llm.LLM): voice.Agent | undefined {
+  return agent instanceof PersonaAgent ? agent.withLlm(model) : undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import { PocketsphinxSTT } from '../offline/pocketsphinx-stt.ts';
 import { RulesLLM } from '../offline/rules-llm.ts';
 import { buildCallVoice, type OfflineVoice } from './call-voice.ts';
 import { loadVad } from './local-models.ts';
+import { CallRealtimeModel } from './realtime.ts';
 import { parseVoiceSettings } from './settings.ts';
 import { StallWatchdogLLM } from './llm-watchdog.ts';
 import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
@@ -151,7 +152,46 @@ describe('buildCallVoice', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     watch.stop();
     expect(watch.events).toContain('undici:request:create');
-    await v.llm?.aclose();
+    if (v.llm instanceof llm.LLM) await v.llm.aclose();
+  });
+
+  it('answers with the realtime model for the personas it is set for, the pipeline standing by', () => {
+    const rules = new RulesLLM(triage, testCall());
+    const settings = parseVoiceSettings({
+      OPENAI_REALTIME_BASE_URL: 'http://realtime.internal:8000/v1',
+      OPENAI_REALTIME_MODEL: 'rt-small',
+      OPENAI_REALTIME_PERSONAS: 'triage',
+    });
+    const stt = recognizer();
+    const v = buildCallVoice(settings, triage, vad, offline({ llm: rules, stt }));
+    expect(v.llm).toBeInstanceOf(CallRealtimeModel);
+    expect(v.realtime?.pipelineLlm).toBe(rules);
+    expect(v.stt).toBe(stt);
+    expect(v.describe.llm).toBe('openai-realtime/rt-small@realtime.internal:8000');
+    const other = buildCallVoice(
+      settings,
+      { ...triage, name: 'overflow' },
+      vad,
+      offline({ llm: rules }),
+    );
+    expect(other.llm).toBe(rules);
+    expect(other.realtime).toBeUndefined();
+  });
+
+  it('reports the realtime model failing as the LLM piece failing', () => {
+    const settings = parseVoiceSettings({ OPENAI_REALTIME_API_KEY: 'sk-rt' });
+    const v = buildCallVoice(
+      settings,
+      triage,
+      vad,
+      offline({ llm: new RulesLLM(triage, testCall()) }),
+    );
+    const failures: unknown[] = [];
+    const stop = v.onProviderUnavailable((f) => failures.push(f));
+    (v.llm as CallRealtimeModel).fail('the realtime session did not connect');
+    (v.llm as CallRealtimeModel).fail('again');
+    stop();
+    expect(failures).toEqual([{ piece: 'llm', provider: 'openai-realtime/gpt-realtime' }]);
   });
 
   it('has nothing to prewarm offline', async () => {

@@ -1,8 +1,10 @@
 /**
- * One call's voice pipeline, assembled from the settings: each piece is the
- * cloud provider when configured (STT: Deepgram or the OpenAI audio API;
- * LLM: an OpenAI-compatible chat API; TTS: ElevenLabs or the OpenAI audio API), with its offline counterpart as failover,
- * or the offline piece alone.
+ * One call's voice, assembled from the settings: each piece is the cloud
+ * provider when configured (STT: Deepgram or the OpenAI audio API; LLM: an
+ * OpenAI-compatible chat API; TTS: ElevenLabs or the OpenAI audio API), with
+ * its offline counterpart as failover, or the offline piece alone. For a
+ * persona on the realtime model, the model answers and speaks in place of
+ * the LLM and TTS, which stand by for its failure (realtime.ts).
  */
 import type { llm, stt, tts, VAD } from '@livekit/agents';
 import type { Persona } from '../../personas/persona.ts';
@@ -20,6 +22,8 @@ import {
 } from './cloud.ts';
 import { llmWithFallback, sttWithFallback, ttsWithFallback } from './fallback.ts';
 import { LOCAL_TURN_DETECTOR, localTurnDetector } from './local-models.ts';
+import { CallRealtimeModel, type RealtimeFailure } from './realtime.ts';
+import { realtimeFor } from './realtime-settings.ts';
 import { describeVoice, type VoiceSettings } from './settings.ts';
 import { StallWatchdogLLM } from './llm-watchdog.ts';
 import { DeafnessWatchdogSTT } from './stt-watchdog.ts';
@@ -39,9 +43,20 @@ export type OfflineVoice = Readonly<{
   espeakVoice: string;
 }>;
 
+/** The realtime model of a persona that runs on it, and the pipeline that stands by. */
+export type RealtimeVoice = Readonly<{
+  /** Calls `listener` once when the model fails; returns the unsubscribe function. */
+  onFailure: (listener: (failure: RealtimeFailure) => void) => () => void;
+  /** The pipeline's LLM (cloud with its offline stand-in, or the rules engine) to carry on with. */
+  pipelineLlm: llm.LLM | undefined;
+}>;
+
 export type CallVoice = Readonly<{
   stt: stt.STT | undefined;
-  llm: llm.LLM | undefined;
+  /** The session's model: the pipeline's LLM, or the realtime model. */
+  llm: llm.LLM | llm.RealtimeModel | undefined;
+  /** Set when this call runs on the realtime model. */
+  realtime: RealtimeVoice | undefined;
   tts: tts.TTS;
   vad: VAD;
   turnHandling: TurnHandling;
@@ -130,30 +145,58 @@ export function buildCallVoice(
   const sttPiece = cloudStt ? sttWithFallback(cloudStt, offline.stt, vad) : offline.stt;
   const llmPiece = cloudLlm ? llmWithFallback(cloudLlm, offline.llm) : offline.llm;
   const ttsPiece = watchedTts ? ttsWithFallback(watchedTts, espeak) : espeak;
+  const realtimeSettings = settings.realtime;
+  const realtime = realtimeFor(realtimeSettings, persona.name)
+    ? new CallRealtimeModel(realtimeSettings)
+    : undefined;
+  const realtimeLabel = realtimeSettings
+    ? `openai-realtime/${realtimeSettings.model}${at(realtimeSettings.baseURL)}`
+    : '';
   return {
     stt: sttPiece,
-    llm: llmPiece,
+    llm: realtime ?? llmPiece,
+    realtime: realtime && {
+      onFailure: (listener) => realtime.onFailure(listener),
+      pipelineLlm: llmPiece,
+    },
     tts: ttsPiece,
     vad,
     offlineSpeaker: espeakVoice,
-    onProviderUnavailable: (listener) =>
-      watchAvailability(
+    onProviderUnavailable: (listener) => {
+      const stopPieces = watchAvailability(
         [
           ['stt', sttPiece, cloudStt],
           ['llm', llmPiece, cloudLlm],
           ['tts', ttsPiece, watchedTts],
         ],
         listener,
-      ),
+      );
+      const stopRealtime = realtime?.onFailure(() =>
+        listener({ piece: 'llm', provider: realtimeLabel }),
+      );
+      return () => {
+        stopPieces();
+        stopRealtime?.();
+      };
+    },
     turnHandling: turnHandling(settings.turn, localTurnDetector()),
     greeting,
     describe: {
       ...describeVoice(settings),
       turn: LOCAL_TURN_DETECTOR,
       ...(cloudTts ? {} : { tts: `offline/${espeakVoice.voice}` }),
+      ...(realtime ? { llm: realtimeLabel } : {}),
     },
-    prewarm: () => cloudLlm?.prewarm(),
+    // The realtime session connects when the session starts; the chat LLM only stands by.
+    prewarm: () => {
+      if (!realtime) cloudLlm?.prewarm();
+    },
   };
+}
+
+/** `@host[:port]` of a configured base URL, '' for the provider's own. */
+function at(baseUrl: string | undefined): string {
+  return baseUrl ? `@${new URL(baseUrl).host}` : '';
 }
 
 type Piece = Readonly<{

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { settingsIssues } from './testing.ts';
 import {
   describeVoice,
   NO_API_KEY_PLACEHOLDER,
   OPENAI_SPEECH_DEFAULTS,
   parseVoiceSettings,
-  VoiceSettingsError,
 } from './settings.ts';
-
-function issues(env: Record<string, string>): readonly string[] {
-  try {
-    parseVoiceSettings(env);
-  } catch (err) {
-    if (err instanceof VoiceSettingsError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected a VoiceSettingsError');
-}
 
 const SELF_HOSTED = {
   OPENAI_STT_BASE_URL: 'http://speech.internal:8000/v1/',
@@ -85,7 +75,7 @@ describe('speech over the OpenAI audio API', () => {
 
   it('names the variable: one provider per piece, a model and voice for another server, a URL that is the API root', () => {
     expect(
-      issues({
+      settingsIssues({
         DEEPGRAM_API_KEY: 'dg',
         ELEVENLABS_API_KEY: 'el',
         OPENAI_STT_BASE_URL: 'http://speech.internal:8000/v1',
@@ -98,16 +88,19 @@ describe('speech over the OpenAI audio API', () => {
       'OPENAI_TTS_MODEL: required with OPENAI_TTS_BASE_URL: name a speech model that server serves',
       'OPENAI_TTS_VOICE: required with OPENAI_TTS_BASE_URL: name a voice that server has',
     ]);
-    expect(issues({ ...SELF_HOSTED, OPENAI_STT_BASE_URL: 'speech.internal' })[0]).toMatch(
+    expect(settingsIssues({ ...SELF_HOSTED, OPENAI_STT_BASE_URL: 'speech.internal' })[0]).toMatch(
       /^OPENAI_STT_BASE_URL: must be an http/,
     );
     expect(
-      issues({ ...SELF_HOSTED, OPENAI_TTS_BASE_URL: 'http://tts.internal/v1/audio/speech' })[0],
+      settingsIssues({
+        ...SELF_HOSTED,
+        OPENAI_TTS_BASE_URL: 'http://tts.internal/v1/audio/speech',
+      })[0],
     ).toMatch(/^OPENAI_TTS_BASE_URL: must be the API root/);
-    expect(issues({ ...SELF_HOSTED, OPENAI_STT_LANGUAGE: 'english' })[0]).toMatch(
+    expect(settingsIssues({ ...SELF_HOSTED, OPENAI_STT_LANGUAGE: 'english' })[0]).toMatch(
       /^OPENAI_STT_LANGUAGE: must be an ISO 639-1/,
     );
-    expect(issues({ ...SELF_HOSTED, OPENAI_TTS_API_KEY: 'sk with space' })[0]).toMatch(
+    expect(settingsIssues({ ...SELF_HOSTED, OPENAI_TTS_API_KEY: 'sk with space' })[0]).toMatch(
       /^OPENAI_TTS_API_KEY: must not contain spaces/,
     );
   });

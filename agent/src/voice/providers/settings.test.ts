@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { settingsIssues } from './testing.ts';
 import {
   describeVoice,
   MIN_VAD_SILENCE_MS,
@@ -17,16 +18,6 @@ const KEYS = {
   OPENAI_API_KEY: 'sk-secret-2',
   ELEVENLABS_API_KEY: 'el-secret-3',
 } as const;
-
-function issues(env: Env): readonly string[] {
-  try {
-    parseVoiceSettings(env);
-  } catch (err) {
-    if (err instanceof VoiceSettingsError) return err.issues;
-    throw err;
-  }
-  throw new Error('expected a VoiceSettingsError');
-}
 
 const pieces = (s: VoiceSettings) => [s.stt.provider, s.llm.provider, s.tts.provider];
 
@@ -377,7 +368,7 @@ describe('parseVoiceSettings: errors name the variable and the problem', () => {
       'ENDPOINTING_MS: must be below MIN_ENDPOINTING_DELAY_MS (400 ms), or transcripts arrive after the turn is over',
     ],
   ])('%s', (_case, env, expected) => {
-    expect(issues(env)).toEqual([expected]);
+    expect(settingsIssues(env)).toEqual([expected]);
   });
 
   it('lists every problem in one error, and no secret', () => {
@@ -406,7 +397,7 @@ describe('parseVoiceSettings: errors name the variable and the problem', () => {
   });
 
   it('reports every missing cloud key at once', () => {
-    expect(issues({ VOICE_MODE: 'cloud' })).toEqual([
+    expect(settingsIssues({ VOICE_MODE: 'cloud' })).toEqual([
       'DEEPGRAM_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)',
       'ELEVENLABS_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)',
       'OPENAI_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_BASE_URL)',

@@ -23,6 +23,7 @@ export type {
   DeepgramSettings,
   ElevenLabsSettings,
   OfflinePiece,
+  OpenAiRealtimeSettings,
   OpenAiSettings,
   OpenAiSttSettings,
   OpenAiTtsSettings,
@@ -31,6 +32,13 @@ export type {
   VoiceSettings,
 } from './voice-settings.ts';
 export { OPENAI_SPEECH_DEFAULTS } from './openai-speech-settings.ts';
+import {
+  openAiRealtimeChecks,
+  openAiRealtimeChosen,
+  openAiRealtimeFields,
+  openAiRealtimePiece,
+} from './realtime-settings.ts';
+export { OPENAI_REALTIME_DEFAULTS, realtimeFor } from './realtime-settings.ts';
 import {
   MIN_VAD_SILENCE_MS,
   NO_API_KEY_PLACEHOLDER,
@@ -120,6 +128,7 @@ const fields = z.object({
     .optional(),
 
   ...openAiSpeechFields,
+  ...openAiRealtimeFields,
 
   ENDPOINTING_MS: millis(0, 2000, TELEPHONY_TURN_DEFAULTS.sttEndpointingMs),
   MIN_ENDPOINTING_DELAY_MS: millis(0, 10_000, TELEPHONY_TURN_DEFAULTS.minEndpointingDelayMs),
@@ -159,14 +168,16 @@ function crossChecks(raw: Readonly<Record<string, string>>): string[] {
   if (mode === 'cloud') {
     if (!raw['DEEPGRAM_API_KEY'] && !openAiSttChosen(raw))
       problem('DEEPGRAM_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)');
-    if (!raw['ELEVENLABS_API_KEY'] && !openAiTtsChosen(raw))
+    // The realtime model speaks and answers; the pipeline's LLM and TTS only stand by.
+    const realtime = openAiRealtimeChosen(raw);
+    if (!raw['ELEVENLABS_API_KEY'] && !openAiTtsChosen(raw) && !realtime)
       problem('ELEVENLABS_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)');
-    if (!raw['OPENAI_API_KEY'] && !raw['OPENAI_BASE_URL'])
+    if (!raw['OPENAI_API_KEY'] && !raw['OPENAI_BASE_URL'] && !realtime)
       problem('OPENAI_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_BASE_URL)');
   }
   if (raw['OPENAI_BASE_URL'] && !raw['OPENAI_MODEL'] && mode !== 'offline')
     problem('OPENAI_MODEL', 'required with OPENAI_BASE_URL: name a model that server serves');
-  issues.push(...openAiSpeechChecks(raw, mode));
+  issues.push(...openAiSpeechChecks(raw, mode), ...openAiRealtimeChecks(raw, mode));
   if (min > max)
     problem('MIN_ENDPOINTING_DELAY_MS', `must not exceed MAX_ENDPOINTING_DELAY_MS (${max} ms)`);
   const deepgram = mode !== 'offline' && raw['DEEPGRAM_API_KEY'];
@@ -205,6 +216,7 @@ export function parseVoiceSettings(
     stt: sttPiece(e),
     llm: llmPiece(e),
     tts: ttsPiece(e),
+    realtime: openAiRealtimePiece(e, e.VOICE_MODE),
     turn: {
       sttEndpointingMs: e.ENDPOINTING_MS,
       minEndpointingDelayMs: e.MIN_ENDPOINTING_DELAY_MS,

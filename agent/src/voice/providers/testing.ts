@@ -1,9 +1,29 @@
 /**
- * Test support: proof that code under test opened no connection, and a local
- * port nothing listens on (connection refused, no cloud involved).
+ * Test support: proof that code under test opened no connection, a local
+ * port nothing listens on (connection refused, no cloud involved), and the
+ * problems the voice settings find in an environment.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer } from 'node:net';
+import { parseVoiceSettings, VoiceSettingsError } from './settings.ts';
+
+/**
+ * The issues `parseVoiceSettings` reports for `env`; throws if it accepts it.
+ *
+ * @example
+ * settingsIssues({ VOICE_MODE: 'loud' }); // ['VOICE_MODE: must be auto, cloud or offline']
+ */
+export function settingsIssues(
+  env: Readonly<Record<string, string | undefined>>,
+): readonly string[] {
+  try {
+    parseVoiceSettings(env);
+  } catch (err) {
+    if (err instanceof VoiceSettingsError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected a VoiceSettingsError');
+}
 
 /** Node publishes on these when a TCP socket, an http request or a fetch starts. */
 const CHANNELS = ['net.client.socket', 'http.client.request.start', 'undici:request:create'];

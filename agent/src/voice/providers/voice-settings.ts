@@ -69,6 +69,26 @@ export type ElevenLabsSettings = Readonly<{
   baseURL: string | undefined;
 }>;
 
+/**
+ * Speech-to-speech over the OpenAI Realtime API for some personas: the model
+ * hears the caller and speaks the reply; the STT still hears every turn (the
+ * exits, keypad entry and logs read its transcript) and the pipeline's LLM
+ * and TTS stand by for a failure.
+ */
+export type OpenAiRealtimeSettings = Readonly<{
+  provider: 'openai-realtime';
+  /** A placeholder when {@link OpenAiRealtimeSettings.baseURL} points at a server that needs no key. */
+  apiKey: string;
+  model: string;
+  voice: string;
+  /** The API root (`…/v1`); undefined: OpenAI's own. */
+  baseURL: string | undefined;
+  /** The personas whose calls run on it. */
+  personas: 'all' | readonly string[];
+  /** A reply with no server event by then counts as the model failing. */
+  replyTimeoutMs: number;
+}>;
+
 /** Turn-taking on the phone line; every duration in milliseconds. */
 export type TurnSettings = Readonly<{
   /** Silence Deepgram waits before finalizing a transcript (not the turn decision). */
@@ -92,6 +112,8 @@ export type VoiceSettings = Readonly<{
   stt: DeepgramSettings | OpenAiSttSettings | OfflinePiece;
   llm: OpenAiSettings | OfflinePiece;
   tts: ElevenLabsSettings | OpenAiTtsSettings | OfflinePiece;
+  /** Undefined: every persona runs on the pipeline. */
+  realtime: OpenAiRealtimeSettings | undefined;
   turn: TurnSettings;
 }>;
 
