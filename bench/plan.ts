@@ -29,10 +29,13 @@ export type SystemName =
 
 /**
  * The voice the calls run on: the offline voice as shipped (ours only: the
- * peer has none), or the real cloud plugins against stand-ins with no added
- * latency (our own overhead) or a typical provider's latencies.
+ * peer has none), the real cloud plugins against stand-ins with no added
+ * latency (our own overhead) or a typical provider's latencies, or (ours
+ * only) the persona on the OpenAI Realtime plugin against the zero-latency
+ * Realtime stand-in, the STT stand-in beside it.
  */
-export type VoiceName = 'offline' | 'cloud-zero' | 'cloud-typical';
+export const VOICE_NAMES = ['offline', 'cloud-zero', 'cloud-typical', 'realtime-zero'] as const;
+export type VoiceName = (typeof VOICE_NAMES)[number];
 
 export type ArrivalPattern =
   | Readonly<{ kind: 'burst'; callers: number; perSecond: number }>
@@ -80,8 +83,9 @@ export const CONCURRENCY = [1, 4, 8, 12, 25] as const;
 /**
  * At most 15 minutes on 2 cores: every concurrency point for our worker and
  * the peer on the zero-latency stand-ins and for our offline voice, and the
- * framework defaults at one and four callers, and the shipped admission
- * offered twice its capacity (refusing, and handing on to the queue).
+ * framework defaults at one and four callers, the shipped admission
+ * offered twice its capacity (refusing, and handing on to the queue), and
+ * the realtime voice at one and four callers.
  *
  * @example
  * quickPlan().groups.map((g) => `${g.system}/${g.voice}`); // ['ours/cloud-zero', 'peer/cloud-zero', …]
@@ -98,6 +102,7 @@ export function quickPlan(): Plan {
       { system: 'ours-admission', voice: 'cloud-zero', loads: [admissionBurst()] },
       { system: 'ours-admission-queue', voice: 'cloud-zero', loads: [admissionBurst()] },
       { system: 'ours', voice: 'offline', loads: all },
+      { system: 'ours', voice: 'realtime-zero', loads: [burst(1), burst(4)] },
     ],
   };
 }
@@ -123,6 +128,7 @@ export function fullPlan(): Plan {
     groups.push({ system, voice: 'cloud-zero', loads: [admissionBurst()] });
   groups.push({ system: 'ours', voice: 'offline', loads });
   groups.push({ system: 'ours-defaults', voice: 'offline', loads });
+  groups.push({ system: 'ours', voice: 'realtime-zero', loads });
   return { name: 'full', repetitions: 3, groups };
 }
 

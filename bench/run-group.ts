@@ -71,8 +71,10 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
         logFile: join(opts.outDir, `${name}-fakes.log`),
       });
     }
-    const voiceEnv = fakes ? fakes.agentEnv : { VOICE_MODE: 'offline' };
+    const voiceEnv = fakes ? voiceEnvOf(group.voice, fakes.agentEnv) : { VOICE_MODE: 'offline' };
     const ours = group.system !== 'peer';
+    if (!ours && group.voice === 'realtime-zero')
+      throw new Error('the peer has no realtime stand-in: run it on a cloud-shaped voice');
     opts.log(
       `starting ${name}: livekit-server, livekit-sip, dispatch and ${ours ? 'our' : 'the peer'} worker`,
     );
@@ -261,4 +263,20 @@ function shippedAdmission(
   doc.inboundTrunk['ringTimeoutSeconds'] = loadRouting(copy).inboundTrunk.ringTimeoutSeconds;
   writeFileSync(copy, toYaml(doc));
   return copy;
+}
+
+/**
+ * Our worker's voice environment on the stand-ins; on `realtime-zero` every
+ * persona answers through the Realtime stand-in of the same FAKE OpenAI.
+ */
+function voiceEnvOf(
+  voice: PlanGroup['voice'],
+  agentEnv: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  if (voice !== 'realtime-zero') return agentEnv;
+  return {
+    ...agentEnv,
+    OPENAI_REALTIME_BASE_URL: agentEnv['OPENAI_BASE_URL'] ?? '',
+    OPENAI_REALTIME_MODEL: 'fake-realtime',
+  };
 }

@@ -228,6 +228,14 @@ describe('a persona on the OpenAI Realtime API (FAKE), on the real stack', () =>
     });
     const [record] = await callRecordsOf(stack!, call1.conversationId);
     expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'caller_request' });
+    // The turn the model answered is measured like a pipeline turn: caller stops → agent audio.
+    expect(record?.['latency']).toMatchObject({
+      turns: expect.any(Number),
+      p50Ms: expect.any(Number),
+    });
+    const latency = record?.['latency'] as { turns: number; p50Ms: number };
+    expect(latency.turns).toBeGreaterThanOrEqual(1);
+    expect(latency.p50Ms).toBeLessThan(5000);
     const said = agentLines(call1.conversationId).filter((l) => l.msg === 'caller said');
     expect(said.length).toBeGreaterThanOrEqual(2);
   });

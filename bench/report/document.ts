@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { CallMeasurement, ResourceUsage } from '../measurements.ts';
-import type { ArrivalPattern, SystemName, VoiceName } from '../plan.ts';
+import { VOICE_NAMES, type ArrivalPattern, type SystemName, type VoiceName } from '../plan.ts';
 import { median, ratio } from './stats.ts';
 import type { RunSummary } from './summarize.ts';
 
@@ -58,7 +58,7 @@ const pattern = z.discriminatedUnion('kind', [
 
 export const reportPoint = z.object({
   system: z.enum(['ours', 'ours-defaults', 'ours-admission', 'ours-admission-queue', 'peer']),
-  voice: z.enum(['offline', 'cloud-zero', 'cloud-typical']),
+  voice: z.enum(VOICE_NAMES),
   pattern,
   label: z.string(),
   repetitions: z.number(),
@@ -67,7 +67,7 @@ export const reportPoint = z.object({
 export type ReportPoint = z.infer<typeof reportPoint>;
 
 export const comparison = z.object({
-  voice: z.enum(['offline', 'cloud-zero', 'cloud-typical']),
+  voice: z.enum(VOICE_NAMES),
   label: z.string(),
   metric: z.string(),
   ours: z.number().optional(),

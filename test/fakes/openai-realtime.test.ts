@@ -118,6 +118,26 @@ describe('FAKE OpenAI Realtime API with the real Node plugin', () => {
     }
   });
 
+  it("turns the plugin's unrecoverable error into the model's failure, not a closed session", async () => {
+    const m = model(openai);
+    const failed = failure(m);
+    const session = m.session();
+    const seen: llm.RealtimeModelError[] = [];
+    session.on('error', (e: llm.RealtimeModelError) => seen.push(e));
+    const error = {
+      type: 'realtime_model_error',
+      timestamp: Date.now(),
+      label: '',
+      recoverable: true,
+    };
+    session.emit('error', { ...error, error: new Error('rate limited, retrying') });
+    session.emit('error', { ...error, error: new Error('invalid_api_key'), recoverable: false });
+    await expect(failed).resolves.toBe('invalid_api_key');
+    // Recoverable errors still reach the session; the fatal one is the policy's to act on.
+    expect(seen.map((e) => e.error.message)).toEqual(['rate limited, retrying']);
+    await session.close();
+  });
+
   it('reports a reply the server never starts as a failure', async () => {
     openai.realtime.stall(true);
     try {

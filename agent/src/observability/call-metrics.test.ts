@@ -70,4 +70,36 @@ describe('watchCallMetrics', () => {
     ]);
     expect(session.listenerCount(E.MetricsCollected)).toBe(0);
   });
+
+  it("counts a realtime model's first audio as the reply's first token", () => {
+    const session = new EventEmitter();
+    const { observed, sink } = recorder();
+    watchCallMetrics(session as unknown as voice.AgentSession, sink, 'triage', {
+      stt: 'deepgram',
+      turn: 'livekit',
+    });
+    session.emit(E.MetricsCollected, {
+      metrics: {
+        type: 'realtime_model_metrics',
+        label: 'openai_realtime',
+        ttftMs: 420,
+        cancelled: false,
+      },
+    });
+    session.emit(E.MetricsCollected, {
+      metrics: {
+        type: 'realtime_model_metrics',
+        label: 'openai_realtime',
+        ttftMs: 90,
+        cancelled: true,
+      },
+    });
+    expect(observed).toEqual([
+      [
+        'gva_turn_stage_seconds',
+        { persona: 'triage', stage: 'llm_ttft', provider: 'openai_realtime' },
+        0.42,
+      ],
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * A call's voice measurements, from its agent session to the metrics sink:
  * the framework's per-stage metrics (end of utterance, final transcript, LLM
- * first token, TTS first byte) and the end-to-end turn latency, from the
+ * first token or realtime model first audio, TTS first byte) and the end-to-end turn latency, from the
  * moment the caller last spoke to the moment the agent's audio starts.
  */
 import { voice } from '@livekit/agents';
@@ -46,6 +46,10 @@ export function watchCallMetrics(
         return;
       case 'tts_metrics':
         if (!m.cancelled) stage('tts_ttfb', m.label, m.ttfbMs);
+        return;
+      // A speech-to-speech model's first audio stands for the LLM's first token.
+      case 'realtime_model_metrics':
+        if (!m.cancelled) stage('llm_ttft', m.label, m.ttftMs);
         return;
       default:
         return;
