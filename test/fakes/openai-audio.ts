@@ -35,6 +35,8 @@ export type FakeOpenAiAudioCounters = Readonly<{
   transcriptions: number;
   /** Transcriptions in which the fake heard no speech (answered with empty text). */
   silentTranscriptions: number;
+  /** Transcription requests answered with the outage status. */
+  failedTranscriptions: number;
   speechRequests: number;
   speechCharacters: number;
   /** Speech audio sent, in seconds. */
@@ -47,6 +49,8 @@ export type OpenAiAudio = Readonly<{
   counters: () => FakeOpenAiAudioCounters;
   /** The texts transcriptions answered, oldest first (the last 500). */
   transcripts: () => readonly string[];
+  /** Answer every transcription request with `status` from now on (the STT server down); undefined answers again. */
+  failTranscriptions: (status: number | undefined) => void;
 }>;
 
 const speechBody = z
@@ -68,9 +72,14 @@ export function openAiAudio(opts: OpenAiAudioOptions): OpenAiAudio {
   const fallback = opts.fallbackTranscript ?? FALLBACK_TRANSCRIPT;
   let heard = 0;
   const transcripts: string[] = [];
-  const c = { transcriptions: 0, silent: 0, speech: 0, characters: 0, speechMs: 0 };
+  const c = { transcriptions: 0, silent: 0, failed: 0, speech: 0, characters: 0, speechMs: 0 };
+  let transcriptionStatus: number | undefined;
 
   const transcribe = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    if (transcriptionStatus !== undefined) {
+      c.failed++;
+      return apiError(res, transcriptionStatus, 'FAKE OpenAI transcription outage');
+    }
     const form = parseMultipart(req.headers['content-type'], body);
     if (typeof form === 'string') return apiError(res, 400, `FAKE OpenAI: ${form}`);
     const file = form.get('file');
@@ -137,11 +146,15 @@ export function openAiAudio(opts: OpenAiAudioOptions): OpenAiAudio {
     counters: () => ({
       transcriptions: c.transcriptions,
       silentTranscriptions: c.silent,
+      failedTranscriptions: c.failed,
       speechRequests: c.speech,
       speechCharacters: c.characters,
       speechSeconds: c.speechMs / 1000,
     }),
     transcripts: () => [...transcripts],
+    failTranscriptions: (status) => {
+      transcriptionStatus = status;
+    },
   });
 }
 

@@ -85,6 +85,8 @@ export type FakeOpenAi = Readonly<{
   exchanges: () => readonly ChatExchange[];
   /** The texts transcriptions answered, oldest first (the last 500). */
   transcripts: () => readonly string[];
+  /** Answer every transcription request with `status` from now on; undefined answers again. */
+  failTranscriptions: (status: number | undefined) => void;
   /** Answer every request with `status` from now on; undefined answers normally again. */
   failWith: (status: number | undefined) => void;
   /** While true, every chat request is accepted and never answered (no first token). */
@@ -264,6 +266,14 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     requests: () => [...requests],
     exchanges: () => [...exchanges],
     transcripts: audio.transcripts,
+    failTranscriptions: (status: number | undefined) => {
+      audio.failTranscriptions(status);
+      log(
+        status === undefined
+          ? 'FAKE OpenAI: transcribing again'
+          : `FAKE OpenAI: transcription outage, answering ${status}`,
+      );
+    },
     failWith: (status: number | undefined) => {
       failStatus = status;
       log(
