@@ -16,9 +16,10 @@
  * - A session that never connects, or a reply the server never starts, is a
  *   failure: the plugin's connection task ends silently when the socket
  *   cannot be reopened, and its own reply timeout is 10 s of dead air.
- *   Unrecoverable errors are reported to {@link CallRealtimeModel.onFailure}
- *   and passed on as recoverable, so the AgentSession stays open for the
- *   provider-failure policy (a transfer, or the pipeline) to act.
+ *   These and the plugin's unrecoverable errors are reported to
+ *   {@link CallRealtimeModel.onFailure} and not passed on (the AgentSession
+ *   would close on them), so the provider-failure policy (a transfer, or the
+ *   pipeline) acts on a session still open.
  */
 import type { llm } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
@@ -36,7 +37,7 @@ type Listener = (failure: RealtimeFailure) => void;
 
 /**
  * @example
- * const model = new CallRealtimeModel(settings.realtime, persona.instructions);
+ * const model = new CallRealtimeModel(settings.realtime);
  * model.onFailure(({ reason }) => log.error({ reason }, 'realtime model failed'));
  * new voice.AgentSession({ llm: model, stt, tts, vad, turnHandling });
  */
@@ -192,9 +193,11 @@ function connect(session: CallRealtimeSession): Promise<WebSocket> {
     }, o.connOptions.timeoutMs);
     ws.once('open', () => {
       clearTimeout(timeout);
-      // From here the plugin's connection task listens.
+      // From here the plugin's connection task listens; it sets its listener
+      // a few awaits later, and an error meanwhile must not throw.
       ws.off('error', onError);
       ws.off('close', onClose);
+      ws.on('error', () => {});
       resolve(ws);
     });
     ws.once('error', onError);
