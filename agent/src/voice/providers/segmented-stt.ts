@@ -26,6 +26,7 @@ import {
   type VADStream,
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
+import { LeftUnanswered } from './unanswered-audio.ts';
 
 /**
  * Seconds a transcription may take beyond the utterance's own length. A
@@ -60,7 +61,7 @@ export class SegmentedSTT extends stt.STT {
   readonly inner: stt.STT;
   readonly vad: VAD;
   readonly timeoutBaseS: number;
-  #unanswered: AudioFrame[] = [];
+  readonly #left = new LeftUnanswered();
 
   constructor(inner: stt.STT, vad: VAD, opts: SegmentedOptions = {}) {
     super({ ...inner.capabilities, streaming: true, interimResults: false });
@@ -89,12 +90,12 @@ export class SegmentedSTT extends stt.STT {
 
   /** The utterance the last failed stream left unanswered, for the STT that takes over; taken once. */
   takeUnanswered(): AudioFrame[] {
-    return this.#unanswered.splice(0);
+    return this.#left.take();
   }
 
   /** @internal Called by a failing stream. */
   leaveUnanswered(frames: readonly AudioFrame[]): void {
-    this.#unanswered = [...frames];
+    this.#left.leave(frames);
   }
 
   /**
@@ -120,7 +121,7 @@ export class SegmentedSTT extends stt.STT {
   }
 
   override close(): Promise<void> {
-    this.#unanswered = [];
+    this.#left.clear();
     return this.inner.close();
   }
 }

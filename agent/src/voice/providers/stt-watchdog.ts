@@ -32,7 +32,7 @@ import {
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { HalfRate } from '../audio/half-rate.ts';
-import { replayedFrames, UnansweredAudio } from './unanswered-audio.ts';
+import { LeftUnanswered, replayedFrames, UnansweredAudio } from './unanswered-audio.ts';
 
 /**
  * Caller speech (frames above {@link SPEECH_RMS}) with no event from the
@@ -99,7 +99,7 @@ export class DeafnessWatchdogSTT extends stt.STT {
   readonly deafAfterSpeechS: number;
   readonly speechRms: number;
   readonly providerSampleRate: number | undefined;
-  #unanswered: AudioFrame[] = [];
+  readonly #left = new LeftUnanswered();
 
   constructor(inner: stt.STT, opts: WatchdogOptions = {}) {
     super(inner.capabilities);
@@ -139,16 +139,16 @@ export class DeafnessWatchdogSTT extends stt.STT {
    * for the STT that takes over; taken once.
    */
   takeUnanswered(): AudioFrame[] {
-    return this.#unanswered.splice(0);
+    return this.#left.take();
   }
 
   /** @internal Called by a failing stream. */
   leaveUnanswered(frames: readonly AudioFrame[]): void {
-    this.#unanswered = [...frames];
+    this.#left.leave(frames);
   }
 
   override close(): Promise<void> {
-    this.#unanswered = [];
+    this.#left.clear();
     return this.inner.close();
   }
 }

@@ -48,6 +48,32 @@ export function leavesUnanswered(stt: unknown): stt is LeavesUnanswered {
   );
 }
 
+/**
+ * What a failed stream left unanswered, held by its STT until the STT that
+ * takes over asks for it (once).
+ *
+ * @example
+ * readonly #left = new LeftUnanswered();
+ * takeUnanswered() { return this.#left.take(); }
+ */
+export class LeftUnanswered {
+  #frames: AudioFrame[] = [];
+
+  /** The frames left, oldest first; empty afterwards. */
+  take(): AudioFrame[] {
+    return this.#frames.splice(0);
+  }
+
+  /** A failing stream leaves these (replacing what an earlier one left). */
+  leave(frames: readonly AudioFrame[]): void {
+    this.#frames = [...frames];
+  }
+
+  clear(): void {
+    this.#frames = [];
+  }
+}
+
 const seconds = (frame: AudioFrame) => frame.samplesPerChannel / frame.sampleRate;
 /** Sums of frame durations are not exact: 100 frames of 0.01 s exceed 1 s by 1e-15. */
 const EPSILON_S = 1e-6;
