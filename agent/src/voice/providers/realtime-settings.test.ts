@@ -49,6 +49,18 @@ describe('speech-to-speech over the OpenAI Realtime API', () => {
     expect(settingsIssues({ VOICE_MODE: 'cloud', OPENAI_REALTIME_API_KEY: 'sk-rt' })).toEqual([
       'DEEPGRAM_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)',
     ]);
+    // Personas it does not serve run on the pipeline, which cloud mode wants in the cloud.
+    expect(
+      settingsIssues({
+        VOICE_MODE: 'cloud',
+        DEEPGRAM_API_KEY: 'dg',
+        OPENAI_REALTIME_API_KEY: 'sk-rt',
+        OPENAI_REALTIME_PERSONAS: 'triage',
+      }),
+    ).toEqual([
+      'ELEVENLABS_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)',
+      'OPENAI_API_KEY: required when VOICE_MODE=cloud (or set OPENAI_BASE_URL)',
+    ]);
   });
 
   it('is off in offline mode, whatever is set', () => {

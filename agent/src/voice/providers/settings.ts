@@ -168,8 +168,9 @@ function crossChecks(raw: Readonly<Record<string, string>>): string[] {
   if (mode === 'cloud') {
     if (!raw['DEEPGRAM_API_KEY'] && !openAiSttChosen(raw))
       problem('DEEPGRAM_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_STT_BASE_URL)');
-    // The realtime model speaks and answers; the pipeline's LLM and TTS only stand by.
-    const realtime = openAiRealtimeChosen(raw);
+    // The realtime model speaks and answers for every persona: the pipeline's
+    // LLM and TTS only stand by. Personas it does not serve need them.
+    const realtime = openAiRealtimeChosen(raw) && !raw['OPENAI_REALTIME_PERSONAS'];
     if (!raw['ELEVENLABS_API_KEY'] && !openAiTtsChosen(raw) && !realtime)
       problem('ELEVENLABS_API_KEY', 'required when VOICE_MODE=cloud (or set OPENAI_TTS_BASE_URL)');
     if (!raw['OPENAI_API_KEY'] && !raw['OPENAI_BASE_URL'] && !realtime)
