@@ -17,8 +17,11 @@
  * Call 4: the same outage on a route whose policy is `offline_voice`: the call
  * carries on with the pipeline (the chat LLM answers the caller's turn) and
  * the persona routes the request for a person itself.
- * Call 2 (placed last, the server answering again): the caller speaks, then
- * presses 0: the REFER carries `dtmf_zero`.
+ * Call 2 (the server answering again): the caller speaks, then presses 0:
+ * the REFER carries `dtmf_zero`.
+ * Call 5: the FAKE model calls tools now: the caller's request for a person
+ * reaches the persona's transfer tool through the model, and the REFER
+ * carries `persona_route`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +49,10 @@ const PERSON = "I'd like to talk to a person.";
 /**
  * What the transcription endpoint hears, utterance by utterance, across the
  * calls in the order placed: 1, 3 (silent), 4, then 2 (whose words may or
- * may not be transcribed before its 0 ends the call).
+ * may not be transcribed before its 0 ends the call) and 5 (past the script:
+ * the fallback line, no request for a person). The FAKE Realtime numbers
+ * from the start in each session: in calls 1 and 5 it hears the question,
+ * then the request for a person.
  */
 const SCRIPT = [QUESTION, PERSON, QUESTION, PERSON];
 // Room for the reply after an end-of-turn wait at its 3 s maximum (docs/benchmark.md).
@@ -125,8 +131,9 @@ const call2: GenesysCall = {
 // A caller handed on at once: the REFER may come before they say anything.
 const call3 = call(3, { scenario: 'genesys-caller-handed-on.xml' });
 const call4 = call(4, { dnis: CARRY_ON_DNIS });
+const call5 = call(5);
 
-const reports: Record<1 | 2 | 3 | 4, GenesysCallReport> = {} as never;
+const reports: Record<1 | 2 | 3 | 4 | 5, GenesysCallReport> = {} as never;
 let firstSeconds = 0;
 let call4Seconds = 0;
 let chatBefore3 = 0;
@@ -161,6 +168,13 @@ beforeAll(async () => {
 
   fakes.openai.realtime.failWith(undefined);
   reports[2] = await placeGenesysCall(stack, call2);
+  await waitForIdleWorker(stack.ports.agentHealth);
+
+  fakes.openai.realtime.useTools(true);
+  reports[5] = await placeGenesysCall(stack, {
+    ...call5,
+    audioFile: twoTurns(dir, 'call5').file,
+  });
 });
 
 afterAll(async () => {
@@ -286,6 +300,19 @@ describe('a persona on the OpenAI Realtime API (FAKE), on the real stack', () =>
     expect(heardBetween(fourth, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
     expect(fourth.refer?.uuiFields).toMatchObject({ ai_reason: 'persona_route' });
     const [record] = await callRecordsOf(stack!, call4.conversationId);
+    expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'persona_route' });
+  });
+
+  it("routes a caller through the persona's transfer tool when the model calls it", async () => {
+    const fifth = reports[5];
+    expect(fifth.sipp.failures).toEqual([]);
+    expect(fakes!.counters().openai.realtime.toolCalls).toBeGreaterThanOrEqual(1);
+    expect(fifth.refer?.target).toBe('sip:+18005550150@127.0.0.1:5070');
+    expect(fifth.refer?.uuiFields).toMatchObject({
+      ai_reason: 'persona_route',
+      ai_cnv: call5.conversationId,
+    });
+    const [record] = await callRecordsOf(stack!, call5.conversationId);
     expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'persona_route' });
   });
 });

@@ -14,11 +14,16 @@
  *   the profile says), the `.done` events and `response.done` with usage;
  *   `response.cancel` stops it (`status: "cancelled"`).
  *
- * It is a script, not a model: every reply says {@link REALTIME_REPLY}, and
- * it never calls a tool, so what hands a caller over is the agent's own
- * policy. It measures what it was sent: each commit's audio length and its
- * voiced part (frame energy), so a test can tell the caller's audio arrived
- * whole and at the declared rate.
+ * It is a script, not a model. What it "hears" in a commit is the next
+ * script segment for each stretch of speech it finds by energy, numbered
+ * from the start of the script in each session (a session is one call). A reply says {@link REALTIME_REPLY}; with tools on
+ * ({@link OpenAiRealtime.useTools}), a caller heard asking for a person gets
+ * a call to the session's transfer tool instead, as the chat fake decides
+ * (openai-replies.ts), and the turn after the tool's output gets the chat
+ * fake's after-tool line. With tools off it never calls one, so what hands a
+ * caller over is the agent's own policy. It measures what it was sent: each
+ * commit's audio length and voiced part, so a test can tell the caller's
+ * audio arrived whole and at the declared rate.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -26,6 +31,8 @@ import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { keepLast } from './history.ts';
 import { pause, type LatencyProfile } from './latency.ts';
+import { REPLIES, scriptedReply, type ChatTool } from './openai-replies.ts';
+import { FALLBACK_TRANSCRIPT, scriptSegments } from './script.ts';
 import { paceSpeech } from './speech-pacing.ts';
 import { SpeechSegmenter } from './speech-segmenter.ts';
 import { speechSource } from './speech-source.ts';
@@ -42,6 +49,8 @@ export type RealtimeTurn = Readonly<{
   committedMs: number;
   /** The part of it the fake's energy detector finds voiced. */
   voicedMs: number;
+  /** The script segments it stands for ('' when silent). */
+  heard: string;
 }>;
 
 export type FakeRealtimeCounters = Readonly<{
@@ -50,6 +59,7 @@ export type FakeRealtimeCounters = Readonly<{
   commits: number;
   responses: number;
   cancelled: number;
+  toolCalls: number;
   /** Reply audio sent, in seconds. */
   replySeconds: number;
 }>;
@@ -65,6 +75,8 @@ export type OpenAiRealtime = Readonly<{
   failWith: (status: number | undefined) => void;
   /** While true, `response.create` is accepted and never answered. */
   stall: (on: boolean) => void;
+  /** While true, a caller heard asking for a person gets a call to the session's transfer tool. */
+  useTools: (on: boolean) => void;
 }>;
 
 const clientEvent = z.object({ type: z.string(), event_id: z.string().optional() }).loose();
@@ -88,15 +100,26 @@ const responseCreate = z.object({
  */
 export function openAiRealtime(opts: {
   profile: LatencyProfile;
+  script?: readonly string[];
   log?: (line: string) => void;
 }): OpenAiRealtime {
   const log = opts.log ?? (() => {});
+  const segments = scriptSegments(opts.script ?? []);
+  let tools = false;
   const turns: RealtimeTurn[] = [];
   const updates: Record<string, unknown>[] = [];
   const open = new Set<FakeWebSocket>();
   let failStatus: number | undefined;
   let stalled = false;
-  const c = { connections: 0, refused: 0, commits: 0, responses: 0, cancelled: 0, replyMs: 0 };
+  const c = {
+    connections: 0,
+    refused: 0,
+    commits: 0,
+    responses: 0,
+    cancelled: 0,
+    toolCalls: 0,
+    replyMs: 0,
+  };
 
   const serve = (ws: FakeWebSocket, model: string) => {
     const send = (type: string, body: Record<string, unknown> = {}) => {
@@ -105,6 +128,11 @@ export function openAiRealtime(opts: {
     let buffer: Buffer[] = [];
     let lastItem: string | null = null;
     let response: AbortController | undefined;
+    let sessionTools: ChatTool[] = [];
+    let heardSegments = 0;
+    /** What the caller said in the last commit, and whether a tool's output came since. */
+    let lastHeard = '';
+    let toolAnswered = false;
     const session = { id: `sess_${randomUUID()}`, object: 'realtime.session', model };
 
     const addItem = (item: Record<string, unknown>) => {
@@ -121,18 +149,24 @@ export function openAiRealtime(opts: {
       for (let i = 0; i < samples.length; i++) samples[i] = audio.readInt16LE(i * 2);
       const ears = new SpeechSegmenter({ sampleRate: REALTIME_PCM_RATE });
       let voiced = 0;
+      const words: string[] = [];
       const count = (ev: { type: string; start?: number; end?: number }) => {
-        if (ev.type === 'end') voiced += (ev.end ?? 0) - (ev.start ?? 0);
+        if (ev.type !== 'end') return;
+        voiced += (ev.end ?? 0) - (ev.start ?? 0);
+        words.push(segments[heardSegments++] ?? FALLBACK_TRANSCRIPT);
       };
       ears.push(samples).forEach(count);
       const last = ears.finish();
       if (last) count(last);
       c.commits++;
+      lastHeard = words.join(' ');
+      toolAnswered = false;
       keepLast(
         turns,
         {
           committedMs: Math.round((samples.length / REALTIME_PCM_RATE) * 1000),
           voicedMs: Math.round(voiced * 1000),
+          heard: lastHeard,
         },
         200,
       );
@@ -148,9 +182,41 @@ export function openAiRealtime(opts: {
       });
     };
 
+    const callTool = (metadata: unknown, name: string, args: string) => {
+      c.toolCalls++;
+      const id = `resp_${randomUUID()}`;
+      const base = { id, object: 'realtime.response', metadata: metadata ?? null };
+      send('response.created', { response: { ...base, status: 'in_progress', output: [] } });
+      const item = {
+        id: `item_${randomUUID()}`,
+        object: 'realtime.item',
+        type: 'function_call',
+        status: 'in_progress',
+        call_id: `call_${randomUUID()}`,
+        name,
+        arguments: '',
+      };
+      send('response.output_item.added', { response_id: id, output_index: 0, item });
+      addItem(item);
+      const at = { response_id: id, item_id: item.id, output_index: 0, call_id: item.call_id };
+      send('response.function_call_arguments.delta', { ...at, delta: args });
+      send('response.function_call_arguments.done', { ...at, name, arguments: args });
+      const done = { ...item, status: 'completed', arguments: args };
+      send('response.output_item.done', { response_id: id, output_index: 0, item: done });
+      send('response.done', { response: { ...base, status: 'completed', output: [done] } });
+    };
+
     const reply = async (metadata: unknown) => {
       c.responses++;
       if (stalled) return; // accepted, never answered
+      const scripted = tools
+        ? scriptedReply(
+            [{ role: toolAnswered ? 'tool' : 'user', content: lastHeard }],
+            sessionTools,
+          )
+        : undefined;
+      if (scripted?.kind === 'tool') return callTool(metadata, scripted.name, scripted.arguments);
+      const text = toolAnswered && tools ? REPLIES.afterTool : REALTIME_REPLY;
       const abort = new AbortController();
       response?.abort();
       response = abort;
@@ -173,9 +239,9 @@ export function openAiRealtime(opts: {
       let status = 'completed';
       try {
         await pause(opts.profile.llmFirstTokenMs, abort.signal);
-        send('response.output_audio_transcript.delta', { ...at, delta: REALTIME_REPLY });
+        send('response.output_audio_transcript.delta', { ...at, delta: text });
         await paceSpeech({
-          text: REALTIME_REPLY,
+          text,
           source: speechSource({ codec: 'pcm', rate: REALTIME_PCM_RATE, name: 'pcm' }),
           profile: opts.profile,
           committedAt: Date.now(),
@@ -193,13 +259,13 @@ export function openAiRealtime(opts: {
       const done = {
         ...item,
         status: status === 'completed' ? 'completed' : 'incomplete',
-        content: [{ type: 'output_audio', transcript: REALTIME_REPLY }],
+        content: [{ type: 'output_audio', transcript: text }],
       };
       send('response.output_audio.done', at);
-      send('response.output_audio_transcript.done', { ...at, transcript: REALTIME_REPLY });
+      send('response.output_audio_transcript.done', { ...at, transcript: text });
       send('response.content_part.done', {
         ...at,
-        part: { type: 'audio', transcript: REALTIME_REPLY },
+        part: { type: 'audio', transcript: text },
       });
       send('response.output_item.done', { response_id: id, output_index: 0, item: done });
       send('response.done', {
@@ -244,6 +310,7 @@ export function openAiRealtime(opts: {
         case 'session.update': {
           const s = (event as { session?: Record<string, unknown> }).session ?? {};
           keepLast(updates, s, 100);
+          if (Array.isArray(s['tools'])) sessionTools = s['tools'].flatMap(chatToolOf);
           return send('session.updated', { session: { ...session, ...s } });
         }
         case 'input_audio_buffer.append': {
@@ -261,6 +328,7 @@ export function openAiRealtime(opts: {
         case 'conversation.item.create': {
           const a = itemCreate.safeParse(event);
           if (!a.success) return bad('item is required');
+          if (a.data.item.type === 'function_call_output') toolAnswered = true;
           return addItem({ id: a.data.item.id ?? `item_${randomUUID()}`, ...a.data.item });
         }
         case 'conversation.item.delete': {
@@ -332,6 +400,7 @@ export function openAiRealtime(opts: {
       commits: c.commits,
       responses: c.responses,
       cancelled: c.cancelled,
+      toolCalls: c.toolCalls,
       replySeconds: c.replyMs / 1000,
     }),
     turns: () => [...turns],
@@ -343,5 +412,19 @@ export function openAiRealtime(opts: {
     stall: (on) => {
       stalled = on;
     },
+    useTools: (on) => {
+      tools = on;
+    },
   });
+}
+
+/** A Realtime session tool (`{type, name, parameters}`) in the chat API's shape the replies read. */
+function chatToolOf(tool: unknown): ChatTool[] {
+  const t = tool as { type?: unknown; name?: unknown; parameters?: unknown };
+  if (t.type !== 'function' || typeof t.name !== 'string') return [];
+  const parameters =
+    typeof t.parameters === 'object' && t.parameters !== null
+      ? (t.parameters as Record<string, unknown>)
+      : {};
+  return [{ type: 'function', function: { name: t.name, parameters } }];
 }

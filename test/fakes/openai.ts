@@ -42,7 +42,7 @@ export type FakeOpenAiOptions = Readonly<{
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** What the transcriptions endpoint hears (see openai-audio.ts). */
+  /** What the transcriptions endpoint and the Realtime API hear (see openai-audio.ts, openai-realtime.ts). */
   script?: readonly string[];
   fallbackTranscript?: string;
   log?: (line: string) => void;
@@ -123,7 +123,11 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
     ...(opts.script ? { script: opts.script } : {}),
     ...(opts.fallbackTranscript ? { fallbackTranscript: opts.fallbackTranscript } : {}),
   });
-  const realtime = openAiRealtime({ profile, log });
+  const realtime = openAiRealtime({
+    profile,
+    log,
+    ...(opts.script ? { script: opts.script } : {}),
+  });
   const c = {
     requests: 0,
     chat: 0,
@@ -293,6 +297,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions = {}): Promise<Fak
       sessionUpdates: realtime.sessionUpdates,
       failWith: realtime.failWith,
       stall: realtime.stall,
+      useTools: realtime.useTools,
     },
     close: () =>
       new Promise<void>((resolve) => {
