@@ -148,16 +148,16 @@ export const inboundTrunkSchema = z
     /**
      * What becomes of a caller no agent took within the ring timeout:
      * `refuse` (486 Busy Here at the timeout, for the Architect flow to
-     * route) or `queue`: dispatch answers the call 1.5 s before the
+     * route) or `queue`: dispatch answers the call 2 s before the
      * timeout and REFERs it to the route's human queue with reason
      * `no_agent` (dispatch/src/admission/hand-on.ts).
      */
     whenNoAgent: z.enum(['refuse', 'queue']).default('refuse'),
   })
   .strict()
-  .refine((t) => t.whenNoAgent === 'refuse' || t.ringTimeoutSeconds >= 2, {
+  .refine((t) => t.whenNoAgent === 'refuse' || t.ringTimeoutSeconds >= 3, {
     message:
-      'whenNoAgent: queue needs ringTimeoutSeconds of 2 or more (dispatch answers 1.5 s before it)',
+      'whenNoAgent: queue needs ringTimeoutSeconds of 3 or more (dispatch answers 2 s before it)',
     path: ['ringTimeoutSeconds'],
   });
 

@@ -527,11 +527,14 @@ describe('inboundTrunk', () => {
       );
   });
 
-  it('hands callers no agent took to the queue only with a ring timeout of 2 s or more', () => {
+  it('hands callers no agent took to the queue only with a ring timeout of 3 s or more', () => {
     expect(parseDoc(withTrunk({ whenNoAgent: 'queue' })).inboundTrunk.whenNoAgent).toBe('queue');
-    expect(
-      problemsOf(withTrunk({ whenNoAgent: 'queue', ringTimeoutSeconds: 1 })).join('\n'),
-    ).toMatch(/inboundTrunk\.ringTimeoutSeconds: whenNoAgent: queue needs/);
+    for (const ringTimeoutSeconds of [1, 2])
+      expect(
+        problemsOf(withTrunk({ whenNoAgent: 'queue', ringTimeoutSeconds })).join('\n'),
+      ).toMatch(
+        /inboundTrunk\.ringTimeoutSeconds: whenNoAgent: queue needs ringTimeoutSeconds of 3/,
+      );
     expect(problemsOf(withTrunk({ whenNoAgent: 'voicemail' })).join('\n')).toMatch(
       /inboundTrunk\.whenNoAgent/,
     );

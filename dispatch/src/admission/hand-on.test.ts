@@ -109,7 +109,7 @@ describe('a caller no agent took, handed to the queue', () => {
   });
 
   it('leaves the default lead before the shipped 3 s ring timeout', () => {
-    expect(shipped.inboundTrunk.ringTimeoutSeconds * 1000 - HAND_ON_LEAD_MS).toBe(1500);
+    expect(shipped.inboundTrunk.ringTimeoutSeconds * 1000 - HAND_ON_LEAD_MS).toBe(1000);
   });
 
   it('is answered, REFERred to the route queue with reason no_agent, and recorded', async () => {
