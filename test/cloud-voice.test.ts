@@ -27,20 +27,12 @@
  * persona instructions ask, with a call to `escalate_to_human`, and the
  * caller goes to the route's queue with reason `out_of_scope`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { CloudFakes } from './fakes/cloud.ts';
-import {
-  audioStats,
-  callerAudio,
-  generatePhoneAudio,
-  synthesizeCallerSpeech,
-  type CallerAudio,
-} from './harness/audio.ts';
+import { callerAudio, type CallerAudio } from './harness/audio.ts';
 import {
   defaultGenesysCall,
   placeGenesysCall,
@@ -48,59 +40,22 @@ import {
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
 import { readJsonLog, waitForIdleWorker, type LogLine } from './harness/logs.ts';
-import { pcmuAudio } from './harness/rtp-capture.ts';
 import { startCloudStack, type CloudStack } from './harness/cloud-stack.ts';
 import { header } from './harness/sipp.ts';
 import type { Stack } from './harness/stack.ts';
-import { REPO_ROOT } from './harness/tools.ts';
+import {
+  callerStart,
+  callerTurns,
+  heardBetween,
+  OFFLINE_FAILOVER,
+  routingFileWith,
+  type CallerTurns,
+} from './harness/voice-calls.ts';
 
 /** What the fake STT "hears" on each connection, one line per utterance. */
 const SCRIPT = ['I have a question about my account.', "I'd like to talk to a person."];
 /** Seconds of line silence between the caller's two utterances: room for the agent's reply. */
 const GAP_SECONDS = 7;
-
-type Turns = Readonly<{ file: string; firstSeconds: number }>;
-
-/** Two caller utterances (flite kal16, through G.711) with a gap, then silence, as one WAV. */
-function callerTurns(dir: string, name: string, first: string, second: string): Turns {
-  const a = join(dir, `${name}-1.wav`);
-  const gap = join(dir, `${name}-gap.wav`);
-  const b = join(dir, `${name}-2.wav`);
-  const file = join(dir, `${name}.wav`);
-  synthesizeCallerSpeech(first, a, 'flite');
-  generatePhoneAudio(gap, ['trim', '0', String(GAP_SECONDS)]);
-  synthesizeCallerSpeech(second, b, 'flite', { trailingSilenceSeconds: 12 });
-  execFileSync('sox', [a, gap, b, file]);
-  const firstSeconds = Number(execFileSync('soxi', ['-D', a], { encoding: 'utf8' }).trim());
-  return { file, firstSeconds };
-}
-
-/** The default routing file, with the route carrying on offline when a provider fails. */
-function routingWithOfflineFailover(dir: string): string {
-  const routing = parseYaml(
-    readFileSync(join(REPO_ROOT, 'livekit-config/routing.yaml'), 'utf8'),
-  ) as { routes: Record<string, unknown>[] };
-  for (const route of routing.routes)
-    route['handoff'] = { providerFailure: { then: 'offline_voice' } };
-  const file = join(dir, 'routing-offline-failover.yaml');
-  writeFileSync(file, toYaml(routing));
-  return file;
-}
-
-/** Voiced audio the caller heard between two wire times (epoch seconds). */
-function heardBetween(stack: Stack, call: GenesysCallReport, from: number, to: number): number {
-  const packets = call.rtp.filter(
-    (p) => p.dstPort === stack.ports.genesysMedia && p.time > from && p.time < to,
-  );
-  return audioStats(pcmuAudio(packets)).voicedMs;
-}
-
-/** When the caller's audio started on the wire (sipp sends RTP only while it plays). */
-function callerStart(stack: Stack, call: GenesysCallReport): number {
-  const first = call.rtp.find((p) => p.srcPort === stack.ports.genesysMedia);
-  if (!first) throw new Error('the caller sent no RTP');
-  return first.time;
-}
 
 /** The agent's log lines of one call, by its Genesys conversation id. */
 const agentLines = (cnv: string): LogLine[] =>
@@ -116,7 +71,9 @@ beforeAll(async () => {
   cloud = await startCloudStack({
     name: 'test-cloud-voice',
     script: SCRIPT,
-    routingFile: routingWithOfflineFailover(dir),
+    routingFile: routingFileWith(dir, 'offline-failover', (r) =>
+      r.routes.forEach((route) => (route['handoff'] = OFFLINE_FAILOVER)),
+    ),
   });
   ({ fakes, stack } = cloud);
 });
@@ -130,7 +87,7 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
   let first: GenesysCallReport;
   let second: GenesysCallReport;
   let third: GenesysCallReport;
-  let firstTurns: Turns;
+  let firstTurns: CallerTurns;
   let thirdAudio: CallerAudio;
   let refusedBeforeThird: number;
   let finalsBeforeThird: number;
@@ -148,6 +105,7 @@ describe('cloud voice through the real plugins, against the FAKE providers', () 
       'call1',
       'Hello, I have a question about my account.',
       "I'd like to talk to a person.",
+      GAP_SECONDS,
     );
     // Call 3's caller: heard, answered; then, into the dead socket, the bill
     // sentence, a pause, and enough words (about 4 s of voiced audio in all)

@@ -23,14 +23,12 @@
  * reaches the persona's transfer tool through the model, and the REFER
  * carries `persona_route`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { startCloudFakes, type CloudFakes } from './fakes/cloud.ts';
-import { audioStats, generatePhoneAudio, synthesizeCallerSpeech } from './harness/audio.ts';
+import { generatePhoneAudio } from './harness/audio.ts';
 import { callRecordsOf } from './harness/dispatch-records.ts';
 import {
   defaultGenesysCall,
@@ -39,10 +37,16 @@ import {
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
 import { readJsonLog, waitForIdleWorker, type LogLine } from './harness/logs.ts';
-import { pcmuAudio } from './harness/rtp-capture.ts';
 import { header } from './harness/sipp.ts';
 import { startStack, type Stack } from './harness/stack.ts';
-import { REPO_ROOT } from './harness/tools.ts';
+import {
+  callerStart,
+  callerTurns,
+  heardBetween,
+  OFFLINE_FAILOVER,
+  openAiCompatibleEnv,
+  routingFileWith,
+} from './harness/voice-calls.ts';
 
 const QUESTION = 'Hello, I have a question about my account.';
 const PERSON = "I'd like to talk to a person.";
@@ -61,55 +65,29 @@ const CARRY_ON_DNIS = '+18005550109';
 
 /** The agent's environment: STT, TTS and the standing-by LLM on the fake, triage on the realtime model. */
 function realtimeEnv(fakes: CloudFakes): Record<string, string> {
-  const url = fakes.openai.url;
   return {
-    VOICE_MODE: 'cloud',
-    OPENAI_API_KEY: fakes.agentEnv['OPENAI_API_KEY'] ?? '',
-    OPENAI_BASE_URL: url,
-    OPENAI_MODEL: fakes.agentEnv['OPENAI_MODEL'] ?? '',
-    OPENAI_STT_BASE_URL: url,
-    OPENAI_STT_MODEL: 'fake-whisper-small.en',
-    OPENAI_TTS_BASE_URL: url,
-    OPENAI_TTS_MODEL: 'fake-kokoro',
-    OPENAI_TTS_VOICE: 'fake_heart',
-    OPENAI_REALTIME_BASE_URL: url,
+    ...openAiCompatibleEnv(fakes),
+    OPENAI_REALTIME_BASE_URL: fakes.openai.url,
     OPENAI_REALTIME_MODEL: 'fake-realtime',
     OPENAI_REALTIME_PERSONAS: 'triage',
   };
 }
 
 /** The default routing, plus a route on another number whose policy carries on with the pipeline. */
-function routingWithCarryOnRoute(dir: string): string {
-  const routing = parseYaml(
-    readFileSync(join(REPO_ROOT, 'livekit-config/routing.yaml'), 'utf8'),
-  ) as { routes: Record<string, unknown>[] };
-  routing.routes.push({
-    name: 'carry-on',
-    numbers: [CARRY_ON_DNIS],
-    persona: 'triage',
-    humanQueue: 'general',
-    handoff: { providerFailure: { then: 'offline_voice' } },
-  });
-  const file = join(dir, 'routing-realtime.yaml');
-  writeFileSync(file, toYaml(routing));
-  return file;
-}
+const routingWithCarryOnRoute = (dir: string) =>
+  routingFileWith(dir, 'realtime', (r) =>
+    r.routes.push({
+      name: 'carry-on',
+      numbers: [CARRY_ON_DNIS],
+      persona: 'triage',
+      humanQueue: 'general',
+      handoff: OFFLINE_FAILOVER,
+    }),
+  );
 
-/** Two utterances with a gap, then silence, as one WAV; and the first one's length. */
-function twoTurns(dir: string, name: string): { file: string; firstSeconds: number } {
-  const a = join(dir, `${name}-1.wav`);
-  const gap = join(dir, `${name}-gap.wav`);
-  const b = join(dir, `${name}-2.wav`);
-  const file = join(dir, `${name}.wav`);
-  synthesizeCallerSpeech(QUESTION, a, 'flite');
-  generatePhoneAudio(gap, ['trim', '0', String(GAP_SECONDS)]);
-  synthesizeCallerSpeech(PERSON, b, 'flite', { trailingSilenceSeconds: 12 });
-  execFileSync('sox', [a, gap, b, file]);
-  return {
-    file,
-    firstSeconds: Number(execFileSync('soxi', ['-D', a], { encoding: 'utf8' }).trim()),
-  };
-}
+/** The question, a gap, then the request for a person. */
+const twoTurns = (dir: string, name: string) =>
+  callerTurns(dir, name, QUESTION, PERSON, GAP_SECONDS);
 
 let dir: string;
 let fakes: CloudFakes | undefined;
@@ -183,21 +161,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Voiced audio the caller heard between two wire times (epoch seconds). */
-function heardBetween(report: GenesysCallReport, from: number, to: number): number {
-  const packets = report.rtp.filter(
-    (p) => p.dstPort === stack!.ports.genesysMedia && p.time > from && p.time < to,
-  );
-  return audioStats(pcmuAudio(packets)).voicedMs;
-}
-
-/** When the caller's audio started on the wire. */
-function callerStart(report: GenesysCallReport): number {
-  const first = report.rtp.find((p) => p.srcPort === stack!.ports.genesysMedia);
-  if (!first) throw new Error('the caller sent no RTP');
-  return first.time;
-}
-
 const agentLines = (cnv: string): LogLine[] =>
   readJsonLog(stack!.runDir, 'agent.log').filter((l) => l['genesysConversationId'] === cnv);
 
@@ -222,10 +185,10 @@ describe('a persona on the OpenAI Realtime API (FAKE), on the real stack', () =>
   it('greets, and the realtime model answers the first turn in its own voice', () => {
     const first = reports[1];
     expect(first.sipp.failures).toEqual([]);
-    const start = callerStart(first);
-    expect(heardBetween(first, 0, start)).toBeGreaterThan(2000);
+    const start = callerStart(stack!, first);
+    expect(heardBetween(stack!, first, 0, start)).toBeGreaterThan(2000);
     const afterFirst = start + firstSeconds;
-    expect(heardBetween(first, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
+    expect(heardBetween(stack!, first, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
     // The model heard the caller's words: the first commit carries over a second of speech.
     const [turn] = fakes!.openai.realtime.turns();
     expect(turn?.voicedMs).toBeGreaterThan(1000);
@@ -276,7 +239,7 @@ describe('a persona on the OpenAI Realtime API (FAKE), on the real stack', () =>
       `openai-realtime/fake-realtime@${new URL(fakes!.openai.url).host}`,
     ]);
     const referAt = third.refer?.message.time ?? 0;
-    expect(heardBetween(third, callerStart(third), referAt)).toBeGreaterThan(1000);
+    expect(heardBetween(stack!, third, callerStart(stack!, third), referAt)).toBeGreaterThan(1000);
     const [record] = await callRecordsOf(stack!, call3.conversationId);
     expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'provider_failure' });
     // The refused upgrade did not take the job process down with the call.
@@ -295,9 +258,11 @@ describe('a persona on the OpenAI Realtime API (FAKE), on the real stack', () =>
     expect(carried.length).toBe(1);
     const asked = fakes!.openai.exchanges().slice(chatBefore4);
     expect(asked.map((e) => e.said)).toEqual(expect.arrayContaining([QUESTION]));
-    const start = callerStart(fourth);
+    const start = callerStart(stack!, fourth);
     const afterFirst = start + call4Seconds;
-    expect(heardBetween(fourth, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
+    expect(heardBetween(stack!, fourth, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(
+      1500,
+    );
     expect(fourth.refer?.uuiFields).toMatchObject({ ai_reason: 'persona_route' });
     const [record] = await callRecordsOf(stack!, call4.conversationId);
     expect(record).toMatchObject({ outcome: 'transferred', escalationReason: 'persona_route' });

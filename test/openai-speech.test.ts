@@ -16,14 +16,11 @@
  * the sentence the failed server never answered, and the caller is routed
  * to billing.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { startCloudFakes, type CloudFakes } from './fakes/cloud.ts';
-import { audioStats, generatePhoneAudio, synthesizeCallerSpeech } from './harness/audio.ts';
 import { callRecordsOf } from './harness/dispatch-records.ts';
 import {
   defaultGenesysCall,
@@ -32,42 +29,25 @@ import {
   type GenesysCallReport,
 } from './harness/genesys-call.ts';
 import { readJsonLog, waitForIdleWorker } from './harness/logs.ts';
-import { pcmuAudio } from './harness/rtp-capture.ts';
 import { header } from './harness/sipp.ts';
 import { startStack, type Stack } from './harness/stack.ts';
-import { REPO_ROOT } from './harness/tools.ts';
+import {
+  callerStart,
+  callerTurns,
+  heardBetween,
+  OFFLINE_FAILOVER,
+  openAiCompatibleEnv,
+  routingFileWith,
+} from './harness/voice-calls.ts';
 
 const SCRIPT = ['I have a question about my account.', "I'd like to talk to a person."];
+/** What call 1's caller says: the script's two lines, the first as a greeting-sized sentence. */
+const SCRIPT_SAID = [
+  'Hello, I have a question about my account.',
+  "I'd like to talk to a person.",
+] as const;
 // Room for the reply after an end-of-turn wait at its 3 s maximum (docs/benchmark.md).
 const GAP_SECONDS = 9;
-
-/** The agent's environment: every piece on an OpenAI-compatible server, none with a key but the LLM's. */
-function openAiSpeechEnv(fakes: CloudFakes): Record<string, string> {
-  const url = fakes.openai.url;
-  return {
-    VOICE_MODE: 'cloud',
-    OPENAI_API_KEY: fakes.agentEnv['OPENAI_API_KEY'] ?? '',
-    OPENAI_BASE_URL: url,
-    OPENAI_MODEL: fakes.agentEnv['OPENAI_MODEL'] ?? '',
-    OPENAI_STT_BASE_URL: url,
-    OPENAI_STT_MODEL: 'fake-whisper-small.en',
-    OPENAI_TTS_BASE_URL: url,
-    OPENAI_TTS_MODEL: 'fake-kokoro',
-    OPENAI_TTS_VOICE: 'fake_heart',
-  };
-}
-
-/** The default routing file, with every route carrying on offline when a provider fails. */
-function routingWithOfflineFailover(dir: string): string {
-  const routing = parseYaml(
-    readFileSync(join(REPO_ROOT, 'livekit-config/routing.yaml'), 'utf8'),
-  ) as { routes: Record<string, unknown>[] };
-  for (const route of routing.routes)
-    route['handoff'] = { providerFailure: { then: 'offline_voice' } };
-  const file = join(dir, 'routing-offline-failover.yaml');
-  writeFileSync(file, toYaml(routing));
-  return file;
-}
 
 let dir: string;
 let fakes: CloudFakes | undefined;
@@ -105,21 +85,14 @@ beforeAll(async () => {
   stack = await startStack({
     slot: 6,
     name: 'test-openai-speech',
-    agentEnv: openAiSpeechEnv(fakes),
-    routingFile: routingWithOfflineFailover(dir),
+    agentEnv: openAiCompatibleEnv(fakes),
+    routingFile: routingFileWith(dir, 'offline-failover', (r) =>
+      r.routes.forEach((route) => (route['handoff'] = OFFLINE_FAILOVER)),
+    ),
   });
-  const a = join(dir, 'call1-1.wav');
-  const gap = join(dir, 'call1-gap.wav');
-  const b = join(dir, 'call1-2.wav');
-  const file = join(dir, 'call1.wav');
-  synthesizeCallerSpeech('Hello, I have a question about my account.', a, 'flite');
-  generatePhoneAudio(gap, ['trim', '0', String(GAP_SECONDS)]);
-  synthesizeCallerSpeech("I'd like to talk to a person.", b, 'flite', {
-    trailingSilenceSeconds: 12,
-  });
-  execFileSync('sox', [a, gap, b, file]);
-  firstSeconds = Number(execFileSync('soxi', ['-D', a], { encoding: 'utf8' }).trim());
-  first = await placeGenesysCall(stack, { ...call1, audioFile: file });
+  const turns = callerTurns(dir, 'call1', ...SCRIPT_SAID, GAP_SECONDS);
+  firstSeconds = turns.firstSeconds;
+  first = await placeGenesysCall(stack, { ...call1, audioFile: turns.file });
   await waitForIdleWorker(stack.ports.agentHealth);
   second = await placeGenesysCall(stack, call2);
   await waitForIdleWorker(stack.ports.agentHealth);
@@ -132,14 +105,6 @@ afterAll(async () => {
   await fakes?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Voiced audio the caller heard between two wire times (epoch seconds). */
-function heardBetween(call: GenesysCallReport, from: number, to: number): number {
-  const packets = call.rtp.filter(
-    (p) => p.dstPort === stack!.ports.genesysMedia && p.time > from && p.time < to,
-  );
-  return audioStats(pcmuAudio(packets)).voicedMs;
-}
 
 describe('STT and TTS on an OpenAI-compatible audio API (no key), on the real stack', () => {
   it('runs STT and TTS on the OpenAI plugin at the configured server', () => {
@@ -155,10 +120,10 @@ describe('STT and TTS on an OpenAI-compatible audio API (no key), on the real st
 
   it('greets with the speech endpoint, hears the caller through the transcription endpoint, and replies', () => {
     expect(first.sipp.failures).toEqual([]);
-    const start = first.rtp.find((p) => p.srcPort === stack!.ports.genesysMedia)?.time ?? 0;
-    expect(heardBetween(first, 0, start)).toBeGreaterThan(2000);
+    const start = callerStart(stack!, first);
+    expect(heardBetween(stack!, first, 0, start)).toBeGreaterThan(2000);
     const afterFirst = start + firstSeconds;
-    expect(heardBetween(first, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
+    expect(heardBetween(stack!, first, afterFirst, afterFirst + GAP_SECONDS)).toBeGreaterThan(1500);
     const audio = fakes!.counters().openai.audio;
     expect(audio.speechRequests).toBeGreaterThanOrEqual(2);
     expect(fakes!.openai.transcripts()).toEqual(expect.arrayContaining(SCRIPT));
