@@ -43,3 +43,15 @@ export function answererIdentity(room: string): string {
 export function isAnswerer(identity: string): boolean {
   return identity.startsWith(ANSWERER_IDENTITY_PREFIX);
 }
+
+/**
+ * How much longer than the trunk's ring timeout livekit-sip rings on a
+ * `whenNoAgent: queue` trunk before refusing (486): room for a hand-on that
+ * began before the timeout to answer. The hand-on's own steps (two room
+ * lookups, joining the room, publishing a track, livekit-sip subscribing)
+ * took 1.2 to 2.7 s from its start with ten callers at 2 a second and the
+ * stack on one busy core (2026-12-03, docs/benchmark.md); at the timeout
+ * exactly, some callers handed on were refused instead. It is a backstop: a
+ * caller still ringing then, with dispatch stopped say, is refused.
+ */
+export const HAND_ON_GRACE_SECONDS = 2;

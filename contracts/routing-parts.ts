@@ -150,7 +150,9 @@ export const inboundTrunkSchema = z
      * `refuse` (486 Busy Here at the timeout, for the Architect flow to
      * route) or `queue`: dispatch answers the call 2 s before the
      * timeout and REFERs it to the route's human queue with reason
-     * `no_agent` (dispatch/src/admission/hand-on.ts).
+     * `no_agent` (dispatch/src/admission/hand-on.ts); livekit-sip is then
+     * set to refuse only 2 s after the timeout, so that a hand-on under way
+     * on a busy node answers instead (contracts/hand-on.ts).
      */
     whenNoAgent: z.enum(['refuse', 'queue']).default('refuse'),
   })

@@ -88,11 +88,14 @@ export function createNoAgentHandOn(
     // The webhook can arrive late under load: the wait counts from the join livekit-server saw,
     // never longer than afterMs from now (the two clocks may differ).
     const joinedMs = Number(joined.joinedAtMs) || Number(joined.joinedAt) * 1000 || Date.now();
+    const heardAfterMs = Date.now() - joinedMs;
     const startedAt = new Date(Math.min(joinedMs, Date.now())).toISOString();
     await sleep(Math.min(afterMs, Math.max(0, joinedMs + afterMs - Date.now())));
     const waiting = await ringingWithoutAgent(deps, room, joined.identity);
     if (waiting.why !== undefined) return { action: 'none', why: waiting.why };
+    const claimStarted = Date.now();
     const claimed = await deps.claim(room);
+    const claimMs = Date.now() - claimStarted;
     const transfers: NewCall['transfers'][number][] = [];
     let caller: ParticipantInfo | undefined;
     try {
@@ -104,10 +107,19 @@ export function createNoAgentHandOn(
         room,
         route: route.name,
         queue: route.humanQueue,
+        heardAfterMs,
+        sinceJoinMs: Date.now() - joinedMs,
+        claimMs,
       });
+      const answerStarted = Date.now();
       await claimed.answer();
       if (!(await answeredWithin(deps, room, caller.identity, pollMs, answerTimeoutMs)))
         return await finish('failed', 'livekit-sip did not answer the caller');
+      log.info('caller answered for the hand-on', {
+        room,
+        sinceJoinMs: Date.now() - joinedMs,
+        answerMs: Date.now() - answerStarted,
+      });
       const answeredAt = new Date().toISOString();
       const referTo = queueReferTo(deps.routing, route.name, caller.attributes, NO_AGENT);
       for (const target of [queue.target, ...queue.alternates]) {

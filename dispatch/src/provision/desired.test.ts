@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { parseDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { HAND_ON_GRACE_SECONDS } from '../../../contracts/hand-on.ts';
 import { loadRouting, parseRouting, type RoutingConfig } from '../../../contracts/routing.ts';
 import { headerAttributes, OWNER_TAG } from '../../../contracts/sip-attributes.ts';
 import { trunkInfo } from './builders.ts';
@@ -59,6 +60,16 @@ describe('desiredState from livekit-config/routing.yaml', () => {
     // A changed timeout is a changed trunk: the reconciler updates it.
     expect(longer.trunk.hash).not.toBe(state.trunk.hash);
     expect(trunkInfo(longer.trunk, 'ST_1').ringingTimeout?.seconds).toBe(10n);
+  });
+
+  it('rings a caller on a queue trunk longer than the ring timeout, so a hand-on under way can answer', () => {
+    const doc = parseYaml(readFileSync(REAL_ROUTING_FILE, 'utf8')) as RoutingDoc;
+    const queue = desiredState(
+      parseDoc({ ...doc, inboundTrunk: { ...doc.inboundTrunk, whenNoAgent: 'queue' } }),
+    );
+    expect(queue.trunk.ringTimeoutSeconds).toBe(3 + HAND_ON_GRACE_SECONDS);
+    expect(queue.trunk.hash).not.toBe(state.trunk.hash);
+    expect(trunkInfo(queue.trunk, 'ST_1').ringingTimeout?.seconds).toBe(5n);
   });
 
   it('maps exactly the headers the agent reads', () => {

@@ -7,6 +7,7 @@
 import { routeRoomPrefix } from '../../../contracts/call-route.ts';
 import { createHash, createHmac } from 'node:crypto';
 import { encodeDispatchMetadata } from '../../../contracts/dispatch-metadata.ts';
+import { HAND_ON_GRACE_SECONDS } from '../../../contracts/hand-on.ts';
 import type {
   InboundTrunk,
   MediaEncryption,
@@ -34,7 +35,11 @@ export type DesiredTrunk = Readonly<{
   allowedAddresses: readonly string[];
   headersToAttributes: Readonly<Record<string, string>>;
   mediaEncryption: MediaEncryption;
-  /** How long livekit-sip rings before it refuses a call no agent took (486). */
+  /**
+   * How long livekit-sip rings before it refuses a call no agent took (486):
+   * the ring timeout, plus {@link HAND_ON_GRACE_SECONDS} on a trunk that
+   * hands such callers to the queue.
+   */
   ringTimeoutSeconds: number;
   /** From the environment; never log it. Only a keyed fingerprint of it enters `hash`. */
   auth: InboundAuth | undefined;
@@ -132,7 +137,8 @@ function desiredInboundTrunk(
     allowedAddresses: [...trunk.allowedAddresses].sort(),
     headersToAttributes: { ...headerAttributes },
     mediaEncryption: trunk.mediaEncryption,
-    ringTimeoutSeconds: trunk.ringTimeoutSeconds,
+    ringTimeoutSeconds:
+      trunk.ringTimeoutSeconds + (trunk.whenNoAgent === 'queue' ? HAND_ON_GRACE_SECONDS : 0),
   };
   const auth = copyAuth(inboundAuth);
   const credentials = fingerprint(auth, hashKey);
