@@ -1,11 +1,11 @@
 /**
  * How full a worker is, as agents-js asks through `loadFunc`: 1.0 or more
  * means "send no more calls". Counted in calls, since that is what a voice
- * worker's capacity is, with an optional host CPU guard. A full worker is
+ * worker's capacity is, with an optional CPU guard (the container's CPU use
+ * against its limit, else the node's: worker/cpu-use.ts). A full worker is
  * skipped by livekit-server, which does not retry later: capacity must be set
  * so that some worker always has room (scale on active calls).
  */
-import { cpus } from 'node:os';
 
 /**
  * CPU one call costs a worker, in cores, for sizing: its job process (the
@@ -100,27 +100,4 @@ export const SERVER_TARGET_LOAD = 0.7;
  */
 export function reportedLoad(fill: number, targetLoad = SERVER_TARGET_LOAD): number {
   return fill * targetLoad;
-}
-
-/** Host CPU use since the previous call (0-1), from the kernel's per-core counters. */
-export function cpuSampler(): () => number {
-  let last = snapshot();
-  return () => {
-    const now = snapshot();
-    const busy = now.busy - last.busy;
-    const total = now.total - last.total;
-    last = now;
-    return total > 0 ? busy / total : 0;
-  };
-}
-
-function snapshot(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times } of cpus()) {
-    const t = times.user + times.nice + times.sys + times.irq + times.idle;
-    total += t;
-    busy += t - times.idle;
-  }
-  return { busy, total };
 }

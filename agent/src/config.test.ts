@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RoutingConfigError } from '../../contracts/routing.ts';
@@ -73,6 +72,7 @@ describe('loadAgentConfig', () => {
     const config = loadAgentConfig({ ...validEnv(), PATH: '/usr/bin', HOME: '/root' });
     expect(Object.keys(config).sort()).toEqual([
       'capacity',
+      'cpu',
       'dataActions',
       'dispatch',
       'drainTimeoutSeconds',
@@ -117,8 +117,12 @@ describe('loadAgentConfig', () => {
 
   it('sizes capacity from the cores and keeps a warm pool of at most four by default', () => {
     const config = loadAgentConfig(validEnv());
-    expect(config.capacity.maxCalls).toBe(defaultMaxCalls(availableParallelism()));
+    expect(config.capacity.maxCalls).toBe(defaultMaxCalls(config.cpu.cores));
     expect(config.capacity.warmProcesses).toBe(Math.min(config.capacity.maxCalls, 4));
+    // A container limited to one CPU on a 16-core node takes what one core carries.
+    const pod = loadAgentConfig(validEnv(), { kind: 'cgroup', cores: 1, usageMicros: () => 0 });
+    expect(pod.capacity).toMatchObject({ maxCalls: 5, warmProcesses: 4 });
+    expect(loadAgentConfig(validEnv(), { kind: 'node', cores: 16 }).capacity.maxCalls).toBe(80);
     const set = loadAgentConfig({
       ...validEnv(),
       AGENT_MAX_CALLS: '12',

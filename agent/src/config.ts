@@ -3,7 +3,6 @@
  * frozen. Nothing else in the agent reads `process.env`.
  */
 import { configError, readEnv, setVariables, sharedEnv } from '../../contracts/env.ts';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../../contracts/freeze.ts';
@@ -16,6 +15,7 @@ import {
   type CapacityPolicy,
 } from './capacity.ts';
 import { MAX_HOLD_MS } from './worker/admission.ts';
+import { cpuScope, type CpuScope } from './worker/cpu-use.ts';
 import { userPrivateDir } from './worker/private-dir.ts';
 import {
   parseVoiceSettings,
@@ -117,6 +117,8 @@ export type AgentConfig = Readonly<{
   routing: RoutingConfig;
   health: Readonly<{ host: string; port: number }>;
   capacity: CapacityPolicy;
+  /** The CPU the worker may use: its container's limit, else the node's cores. */
+  cpu: CpuScope;
   dispatch: Readonly<{ url: string | undefined; token: string | undefined }>;
   dataActions: Readonly<{ baseUrl: string | undefined; token: string | undefined }>;
   drainTimeoutSeconds: number;
@@ -148,8 +150,14 @@ export type AgentFiles = Readonly<{
 
 export { ConfigError } from '../../contracts/env.ts';
 
-/** Parses the given environment (default `process.env`); throws {@link ConfigError} listing every problem. */
-export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+/**
+ * Parses the given environment (default `process.env`); throws {@link ConfigError} listing every problem.
+ * `cpu` is where the worker runs (its container's CPU limit, else the node): the default capacity follows its cores.
+ */
+export function loadAgentConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cpu: CpuScope = cpuScope(),
+): AgentConfig {
   const e = readEnv('agent', envSchema, env);
   let voice: VoiceSettings;
   try {
@@ -165,7 +173,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     throw configError('agent', [
       `OPENAI_REALTIME_PERSONAS: no persona named ${unknown.join(', ')} (there are ${[...personas.keys()].join(', ')})`,
     ]);
-  const maxCalls = e.AGENT_MAX_CALLS ?? defaultMaxCalls(availableParallelism());
+  const maxCalls = e.AGENT_MAX_CALLS ?? defaultMaxCalls(cpu.cores);
   return deepFreeze({
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
     routing: loadRouting(e.ROUTING_FILE),
@@ -177,6 +185,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       holdMs: e.AGENT_ADMISSION_HOLD_MS,
       serverTargetLoad: e.AGENT_SERVER_TARGET_LOAD,
     },
+    cpu,
     drainTimeoutSeconds: e.AGENT_DRAIN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
     dispatch: { url: e.DISPATCH_URL, token: e.DISPATCH_API_TOKEN },

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { log, type RunningJobInfo } from '@livekit/agents';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { cpuSampler, reportedLoad, workerLoad } from './capacity.ts';
+import { reportedLoad, workerLoad } from './capacity.ts';
 import { agentConfig, ConfigError } from './config.ts';
 import { createAgentMetrics, startMetricsServer } from './observability/metrics-server.ts';
 import { METRICS_UDP_ENV } from './observability/metrics-sink.ts';
@@ -21,6 +21,7 @@ import { ensurePrivateDir, PRIVATE_DIR_MODE, PrivateDirError } from './worker/pr
 import { createJobReaper } from './worker/job-reaper.ts';
 import { jobCode } from './worker/job-bundle.ts';
 import { createJobAdmission, ROOM_LOOKUP_TIMEOUT_MS } from './worker/admission.ts';
+import { cpuSampler } from './worker/cpu-use.ts';
 import { createDispatchClient } from './dispatch-client.ts';
 import { createDispatchSpool } from './dispatch-spool.ts';
 import { RoutingConfigError } from '../../contracts/routing.ts';
@@ -43,7 +44,7 @@ try {
 }
 
 const capacity = config.capacity;
-const cpuUse = cpuSampler();
+const cpuUse = cpuSampler(config.cpu);
 
 const problems = routingProblems(config.routing);
 if (problems.length > 0) {
@@ -164,6 +165,10 @@ await runWorker(
       // From the first job on, not from the first load report 2.5 s after
       // registering: a worker lost before that must still name its calls in its lease.
       runningJobs = () => server.activeJobs;
+      log().info(
+        { cpu: config.cpu.kind, cores: config.cpu.cores, maxCalls: capacity.maxCalls },
+        'worker capacity',
+      );
       metrics.trackCalls(() => server.activeJobs.length);
       if (code.kind === 'bundled')
         log().info({ dir: code.dir, buildMs: code.buildMs }, 'job processes run from a bundle');
