@@ -27,6 +27,9 @@ export const CALL_CPU_CORES = 0.16;
 /** Share of the worker's cores calls may use, leaving room for call starts and bursts. */
 export const CALL_CPU_BUDGET = 0.8;
 
+/** CPU use (0-1, worker/cpu-use.ts) at which a worker reports itself full by default. */
+export const CPU_LOAD_LIMIT = 0.9;
+
 /** Warm job processes a worker keeps by default at most: each idle one costs about 1% of a core and 150 MB. */
 export const MAX_DEFAULT_WARM_PROCESSES = 4;
 

@@ -11,6 +11,7 @@ import { personas } from './personas/registry.ts';
 import {
   defaultMaxCalls,
   defaultWarmProcesses,
+  CPU_LOAD_LIMIT,
   SERVER_TARGET_LOAD,
   type CapacityPolicy,
 } from './capacity.ts';
@@ -65,8 +66,8 @@ const envSchema = z.object({
    * (capacity.ts); set it to what the server is configured with.
    */
   AGENT_SERVER_TARGET_LOAD: z.coerce.number().min(0.05).max(1).default(SERVER_TARGET_LOAD),
-  /** Host CPU use (0-1) at which the worker reports full; 0 counts calls only. */
-  AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(0.9),
+  /** CPU use (0-1, of the container's limit or the node) at which the worker reports full; 0 counts calls only. */
+  AGENT_CPU_LOAD_LIMIT: z.coerce.number().min(0).max(1).default(CPU_LOAD_LIMIT),
   /** How long a stopping worker lets its calls finish (SIGTERM drain). */
   AGENT_DRAIN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(1800),
   /** The framework's logger level (the chart sets it). */

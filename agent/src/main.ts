@@ -70,8 +70,11 @@ let runningJobs: () => readonly RunningJobInfo[] = () => [];
 // Whether a held call's caller is still there (a lookup that times out keeps the caller's place).
 const roomLookup = rooms(ROOM_LOOKUP_TIMEOUT_MS / 1000);
 // Each accepted call counts at once, not at the next load report (worker/admission.ts).
+// The CPU guard's reading at the latest load report (every 2.5 s).
+let cpuNow = 0;
 const admission = createJobAdmission({
   maxCalls: capacity.maxCalls,
+  cpuFull: () => capacity.cpuLimit > 0 && cpuNow >= capacity.cpuLimit,
   holdMs: capacity.holdMs,
   running: () => runningJobs().map((j) => j.job.id),
   callerPresent: async (room) =>
@@ -83,7 +86,7 @@ const admission = createJobAdmission({
     }
     metrics.refuseJob();
     log().info(
-      { jobId, calls, maxCalls: capacity.maxCalls, waitedMs },
+      { jobId, calls, maxCalls: capacity.maxCalls, cpuUse: cpuNow, waitedMs },
       'worker full: call refused',
     );
   },
@@ -148,7 +151,8 @@ await runWorker(
     requestFunc: admission.request,
     // livekit-server offers jobs below its target load (capacity.ts SERVER_TARGET_LOAD).
     loadFunc: async () => {
-      const fill = workerLoad(admission.calls(), cpuUse(), capacity);
+      cpuNow = cpuUse();
+      const fill = workerLoad(admission.calls(), cpuNow, capacity);
       metrics.setLoad(fill);
       return reportedLoad(fill, capacity.serverTargetLoad);
     },

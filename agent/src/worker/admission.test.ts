@@ -127,6 +127,22 @@ describe('createJobAdmission', () => {
       expect(refused).toEqual(['AJ_2:full:1:2000']);
     });
 
+    it('holds a request while the CPU guard reads its limit, with places to spare, and takes it once the CPU falls', async () => {
+      let busy = true;
+      const { answers, req, refused, admission } = fullWorker(5, [], { cpuFull: () => busy });
+      const first = admission.request(req('AJ_1'));
+      await vi.advanceTimersByTimeAsync(2100);
+      await first;
+      expect(answers).toEqual(['reject AJ_1']);
+      expect(refused).toEqual(['AJ_1:full:0:2000']);
+      const second = admission.request(req('AJ_2'));
+      await vi.advanceTimersByTimeAsync(500);
+      busy = false;
+      await vi.advanceTimersByTimeAsync(HOLD_POLL_MS);
+      await second;
+      expect(answers).toEqual(['reject AJ_1', 'accept AJ_2']);
+    });
+
     it('gives a freed place to the oldest held request, and a newcomer waits behind it', async () => {
       const { answers, req, admission, free } = fullWorker(1, ['AJ_1']);
       const first = admission.request(req('AJ_2'));

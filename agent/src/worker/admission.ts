@@ -17,7 +17,8 @@
  * stays under livekit-server's job request timeout (3 s, shared by every
  * worker the request is offered to); a refused request goes to the next
  * worker, and with none the call is refused or handed to the queue at the
- * ring timeout (dispatch's admission).
+ * ring timeout (dispatch's admission). A worker whose CPU guard reads its
+ * limit counts as full whatever its calls.
  */
 import type { JobRequest } from '@livekit/agents';
 
@@ -81,6 +82,12 @@ export function createJobAdmission(opts: {
    * takes the place it was given; one that cannot tell answers true.
    */
   callerPresent?: (room: string) => Promise<boolean>;
+  /**
+   * Whether the worker's CPU is at its guard's limit (capacity.ts `workerLoad`):
+   * a request then waits as at `maxCalls`. Between two load reports livekit-server
+   * keeps offering calls to a worker whose calls already use its cores.
+   */
+  cpuFull?: () => boolean;
   /** Told of each refused request: why, the calls held then, and how long it waited. */
   refused?: (jobId: string, why: Refusal, calls: number, waitedMs: number) => void;
   now?: () => number;
@@ -97,7 +104,7 @@ export function createJobAdmission(opts: {
     return running.size + accepted.size;
   };
   const take = (id: string) => {
-    if (calls() >= opts.maxCalls) return false;
+    if (calls() >= opts.maxCalls || opts.cpuFull?.() === true) return false;
     accepted.set(id, now());
     return true;
   };
