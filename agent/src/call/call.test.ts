@@ -80,6 +80,62 @@ describe('a call, from admission to its end', () => {
     expect(call.session.listening()).toBe(0);
   });
 
+  it('stores no record of its own when livekit-sip refused the caller before the agent was heard', async () => {
+    const call = fakeCall();
+    call.room.join('sip_caller', ParticipantKind.SIP, {
+      ...CALLER_ATTRIBUTES,
+      'sip.callStatus': 'ringing',
+    });
+    let greeted = false;
+    const life = runCall({ ...call.ports, conversing: () => (greeted = true) });
+    await until(() => greeted, 'the greeting, to a caller still ringing');
+    // The ring timeout: livekit-sip sends 486 and leaves the room, the caller still ringing.
+    call.room.leave('sip_caller');
+    call.session.close();
+    expect(await life).toBeUndefined();
+    expect(call.records).toEqual([]);
+    expect(
+      call.logged(
+        'livekit-sip refused the caller before this agent was heard; no record of its own',
+      ),
+    ).toHaveLength(1);
+    expect(call.room.phases()).toEqual(['conversing']);
+    expect(call.events.at(-1)).toBe('shutdown caller refused unanswered');
+    expect(call.room.listening()).toBe(0);
+    expect(call.session.listening()).toBe(0);
+  });
+
+  it('keeps the record of a call answered and then hung up, and of a caller who hung up while ringing', async () => {
+    const answeredLate = fakeCall();
+    answeredLate.room.join('sip_caller', ParticipantKind.SIP, {
+      ...CALLER_ATTRIBUTES,
+      'sip.callStatus': 'ringing',
+    });
+    let greeted = false;
+    const life = runCall({ ...answeredLate.ports, conversing: () => (greeted = true) });
+    await until(() => greeted, 'the greeting');
+    answeredLate.room.update('sip_caller', { 'sip.callStatus': 'active' });
+    answeredLate.room.update('sip_caller', { 'sip.callStatus': 'ringing' });
+    answeredLate.room.leave('sip_caller');
+    answeredLate.session.close();
+    expect(await life).toBe('caller_hung_up');
+    expect(answeredLate.records).toHaveLength(1);
+
+    const abandoned = fakeCall();
+    abandoned.room.join('sip_caller', ParticipantKind.SIP, {
+      ...CALLER_ATTRIBUTES,
+      'sip.callStatus': 'ringing',
+    });
+    greeted = false;
+    const gone = runCall({ ...abandoned.ports, conversing: () => (greeted = true) });
+    await until(() => greeted, 'the greeting');
+    abandoned.room.update('sip_caller', { 'sip.callStatus': 'hangup' });
+    abandoned.room.leave('sip_caller');
+    abandoned.session.close();
+    expect(await gone).toBe('caller_hung_up');
+    expect(abandoned.records).toHaveLength(1);
+  });
+
   it('hands off on a run of low-confidence turns (the recognizer confidence reaches the policy)', async () => {
     const call = await answered({
       routing: fakeRouting('{ frustration: { maxLowConfidence: 2 } }'),

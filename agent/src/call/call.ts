@@ -12,6 +12,7 @@ import { AGENT_ATTRIBUTES } from '../../../contracts/recovery.ts';
 import { createPersonaAgent } from '../personas/agent.ts';
 import { handoffPolicies } from '../personas/registry.ts';
 import { AdmissionError, admitCall, logAdmission, NoCallerError } from './admit.ts';
+import { watchAnswer } from './answered.ts';
 import { createCallRecorder } from './call-recorder.ts';
 import { watchConversation } from './converse.ts';
 import { greetingFor } from './greeting.ts';
@@ -57,6 +58,7 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     const { meta, call, caller, persona, ids } = admitted;
     route = meta.route;
     log = ports.logger(ids);
+    const answer = watchAnswer(ports.room, caller, tasks);
     // Dispatch reads the phase when this agent leaves: anything but a decision means a crash.
     const stage = createCallStage((phase) => {
       ports.room
@@ -137,6 +139,18 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
 
     // ── End ────────────────────────────────────────────────────────────────
     const ev = await closed;
+    if (answer.refused()) {
+      // The caller heard 486, not this agent: dispatch records the call as refused.
+      stage.ended('caller_hung_up');
+      await tasks.dispose();
+      await trace.end('refused');
+      log.warn(
+        {},
+        'livekit-sip refused the caller before this agent was heard; no record of its own',
+      );
+      ports.shutdown('caller refused unanswered');
+      return undefined;
+    }
     // A pipeline that failed outright still hands the caller to a person.
     if (ev.error) conversation.failOver({ piece: 'session', provider: 'pipeline' });
     await transfers.underWay();
