@@ -24,6 +24,7 @@ import {
 } from './plan.ts';
 import type { RunRecord } from './report/document.ts';
 import { summarizeRun } from './report/summarize.ts';
+import { workerCgroup, type WorkerCgroup } from './resources/cgroup.ts';
 import { cpuSplit, pinWorker, type CpuSplit } from './resources/pin.ts';
 import { startResourceSampler } from './resources/sampler.ts';
 import { startCloudFakes, type CloudFakesProcess } from './systems/fakes.ts';
@@ -60,6 +61,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
   let fakes: CloudFakesProcess | undefined;
   let stack: Stack | undefined;
   let peer: ManagedProcess | undefined;
+  let cgroup: WorkerCgroup | undefined;
   const runs: RunRecord[] = [];
   try {
     if (group.voice !== 'offline') {
@@ -75,6 +77,11 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     const ours = group.system !== 'peer';
     if (!ours && group.voice === 'realtime-zero')
       throw new Error('the peer has no realtime stand-in: run it on a cloud-shaped voice');
+    const split = opts.cpuSplit ?? admissionSplit(group.system);
+    // Our worker pinned to its CPUs also gets a pod's CPU limit of as many, so its CPU guard reads its own use.
+    const made = ours && split ? workerCgroup(split.worker.length) : undefined;
+    cgroup = typeof made === 'object' ? made : undefined;
+    if (typeof made === 'string') opts.log(`  ${made}: pinned only, the worker's CPU guard off`);
     opts.log(
       `starting ${name}: livekit-server, livekit-sip, dispatch and ${ours ? 'our' : 'the peer'} worker`,
     );
@@ -88,7 +95,11 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       agent: ours,
       ...(ours
         ? {
-            agentEnv: { ...ourWorkerEnv(group.system, voiceEnv), ...opts.agentEnv },
+            agentEnv: {
+              ...ourWorkerEnv(group.system, voiceEnv, { cpuGuard: cgroup !== undefined }),
+              ...opts.agentEnv,
+            },
+            ...(cgroup ? { agentLaunch: cgroup.launch } : {}),
           }
         : {}),
       ...(ours && opts.profileDir
@@ -107,13 +118,13 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
       });
     }
     const workerPid = (ours ? stack.processes.get('agent')?.pid : peer?.pid) ?? 0;
-    const split = opts.cpuSplit ?? admissionSplit(group.system);
     if (split) {
       pinWorker(split, workerPid);
       opts.log(
         `  worker on CPU ${split.worker.join(',')}, the stack and callers on ${split.rest.join(',')}`,
       );
     }
+    if (cgroup) opts.log(`  worker in ${cgroup.describe}`);
     const sipPid = stack.processes.get('sip')?.pid ?? 0;
     const serverPid = stack.processes.get('livekit')?.pid ?? 0;
     // The job pool fills right after registration: let it settle before the first caller.
@@ -177,6 +188,7 @@ export async function runGroup(group: PlanGroup, opts: GroupOptions): Promise<Ru
     await peer?.stop();
     await stack?.stop();
     await fakes?.stop();
+    cgroup?.remove();
   }
   return runs;
 }

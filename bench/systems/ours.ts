@@ -7,7 +7,7 @@
  * ring timeout).
  */
 import { availableParallelism } from 'node:os';
-import { defaultMaxCalls, defaultWarmProcesses } from '../../agent/src/capacity.ts';
+import { CPU_LOAD_LIMIT, defaultMaxCalls, defaultWarmProcesses } from '../../agent/src/capacity.ts';
 import { admissionCalls, type SystemName } from '../plan.ts';
 
 /**
@@ -34,16 +34,18 @@ export const FRAMEWORK_TURN_DEFAULTS: Readonly<Record<string, string>> = Object.
 export function ourWorkerEnv(
   system: Exclude<SystemName, 'peer'>,
   voiceEnv: Readonly<Record<string, string>>,
+  where: Readonly<{ cpuGuard: boolean }> = { cpuGuard: false },
 ): Record<string, string> {
   // The shipped admission: the worker's default call limit and warm pool on
-  // the CPUs it runs alone on (set here: it starts before it is pinned).
+  // the CPUs it runs alone on (set here: it starts before it is pinned), and
+  // its CPU guard where it has a CPU limit of its own to read (resources/cgroup.ts).
   if (system === 'ours-admission' || system === 'ours-admission-queue') {
     const calls = admissionCalls();
     return {
       ...voiceEnv,
       AGENT_MAX_CALLS: String(calls),
       AGENT_WARM_PROCESSES: String(defaultWarmProcesses(calls)),
-      AGENT_CPU_LOAD_LIMIT: '0',
+      AGENT_CPU_LOAD_LIMIT: where.cpuGuard ? String(CPU_LOAD_LIMIT) : '0',
     };
   }
   return {

@@ -50,6 +50,8 @@ export type StackOptions = Readonly<{
   agentWorkers?: number;
   /** Node options for the agent worker, which its job processes inherit (e.g. `--cpu-prof`). */
   agentNodeArgs?: readonly string[];
+  /** A command the agent worker runs under, its own command appended (the benchmark's cgroup). */
+  agentLaunch?: readonly string[];
   /**
    * Runs dispatch and the agent workers from this application tree, also
    * their working directory, instead of the checkout: the layout of the
@@ -181,6 +183,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...(opts.appRoot !== undefined && { cwd: opts.appRoot }),
     ...(runAs && { uid: runAs.uid, gid: runAs.gid, cleanEnv: true }),
   });
+  const launched = (service: ReturnType<typeof nodeService>, args: readonly string[]) => {
+    const [command, ...prefix] = opts.agentLaunch ?? [];
+    return command === undefined
+      ? { ...service, args }
+      : { ...service, command, args: [...prefix, service.command, ...args] };
+  };
   const serviceEnv = (service: 'dispatch' | 'agent') =>
     runAs ? { ...runAs.env, HOME: runAs.homes[service], TMPDIR: runAs.homes[service] } : {};
   const add = async (spec: Parameters<typeof ManagedProcess.start>[0]) => {
@@ -257,8 +265,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const worker = i === 0 ? 'agent' : `agent-${i + 1}`;
       await add({
         name: worker,
-        ...nodeService(),
-        args: [...(opts.agentNodeArgs ?? []), join(appRoot, 'agent/src/main.ts'), 'start'],
+        ...launched(nodeService(), [
+          ...(opts.agentNodeArgs ?? []),
+          join(appRoot, 'agent/src/main.ts'),
+          'start',
+        ]),
         env: {
           ...serviceEnv('agent'),
           ...livekitEnv,
