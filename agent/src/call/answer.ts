@@ -23,6 +23,7 @@ import { DiskGreetingStore } from '../voice/greeting-cache-store.ts';
 import { CallAudioInput } from '../voice/audio/call-input.ts';
 import { CALL_AUDIO_SAMPLE_RATE } from '../voice/audio/rates.ts';
 import { GreetingCache } from '../voice/greeting-cache.ts';
+import { stopSessionEventStream } from '../voice/session-events.ts';
 import { createVoiceStack } from '../voice/stack.ts';
 import type { Admission } from './admit.ts';
 import { runCall } from './call.ts';
@@ -163,17 +164,22 @@ function openAgentSession<ProcessData>(
       await session.close();
       await callerAudio?.close();
     },
-    start: (persona, callerIdentity) => {
+    start: async (persona, callerIdentity) => {
       agent = persona;
       // The caller's audio comes in 40 ms frames, not the room input's 10 ms (voice/audio/call-input.ts).
       callerAudio = new CallAudioInput(ctx.room, callerIdentity);
       session.input.audio = callerAudio;
-      return session.start({
+      await session.start({
         agent: persona,
         room: ctx.room,
         inputOptions: { participantIdentity: callerIdentity },
         outputOptions: { audioSampleRate: CALL_AUDIO_SAMPLE_RATE },
       });
+      // livekit-sip drops the framework's session events; a framework without the stream logs it.
+      if (!(await stopSessionEventStream(session)))
+        log().warn(
+          'no session event stream to stop; check voice/session-events.ts against agents-js',
+        );
     },
     greet: (greeting) =>
       void greetings.say(
