@@ -69,9 +69,9 @@ const reaper = createJobReaper({
 let runningJobs: () => readonly RunningJobInfo[] = () => [];
 // Whether a held call's caller is still there (a lookup that times out keeps the caller's place).
 const roomLookup = rooms(ROOM_LOOKUP_TIMEOUT_MS / 1000);
-// Each accepted call counts at once, not at the next load report (worker/admission.ts).
 // The CPU guard's reading at the latest load report (every 2.5 s).
 let cpuNow = 0;
+// Each accepted call counts at once, not at the next load report (worker/admission.ts).
 const admission = createJobAdmission({
   maxCalls: capacity.maxCalls,
   cpuFull: () => capacity.cpuLimit > 0 && cpuNow >= capacity.cpuLimit,

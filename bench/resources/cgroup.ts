@@ -65,8 +65,13 @@ function v1(cores: number, root: string): WorkerCgroup {
 }
 
 function made(dirs: readonly string[], describe: string): WorkerCgroup {
-  // The shell joins every hierarchy's cgroup, then becomes the worker (same pid).
-  const joins = dirs.map((d) => `echo $$ > ${d}/cgroup.procs`).join(' && ');
+  // The shell joins every hierarchy's cgroup, then becomes the worker (same pid); a cgroup it
+  // cannot join stops the worker with a line saying which, in the worker's log.
+  const joins = dirs
+    .map(
+      (d) => `{ echo $$ > ${d}/cgroup.procs || { echo "cannot join cgroup ${d}" >&2; exit 97; }; }`,
+    )
+    .join(' && ');
   return {
     launch: ['sh', '-c', `${joins} && exec "$@"`, 'sh'],
     describe,
