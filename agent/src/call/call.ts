@@ -129,11 +129,12 @@ export async function runCall(ports: CallPorts): Promise<CallOutcome | undefined
     await trace.within(() => session.start(agent, caller.identity));
     log.info({ ...session.describe }, 'voice pipeline started');
     recorder.event(meta.recovery ? 'recovered' : 'greeted');
-    session.prewarm();
     stage.conversing();
     if (meta.recovery)
       log.warn({ attempt: meta.recovery.attempt }, 'taking over a call whose agent failed');
     session.greet(greetingFor(persona, meta, call));
+    // The caller hears the greeting while the LLM connection opens.
+    session.prewarm();
     greeted = true;
     ports.conversing?.();
 
