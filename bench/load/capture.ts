@@ -23,8 +23,8 @@ export type CaptureFilterSpec = Readonly<{
  * The BPF capture filter: a packet is kept when one end is a caller port and the other the bridge's.
  *
  * @example
- * captureFilter({ callerSip: [31000, 31003], callerMedia: [32000, 32006], bridgeSip: 29060, bridgeRtp: [49500, 49999] });
- * // 'udp and ((portrange 31000-31003 and port 29060) or (portrange 32000-32006 and portrange 49500-49999))'
+ * captureFilter({ callerSip: [11000, 11003], callerMedia: [12000, 12006], bridgeSip: 29060, bridgeRtp: [49500, 49999] });
+ * // 'udp and ((portrange 11000-11003 and port 29060) or (portrange 12000-12006 and portrange 49500-49999))'
  */
 export function captureFilter(spec: CaptureFilterSpec): string {
   const range = ([lo, hi]: PortRange) => `portrange ${lo}-${hi}`;

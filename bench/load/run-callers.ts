@@ -25,8 +25,15 @@ import { renderScript } from './speech.ts';
 /** The number bench/routing.yaml routes to the overflow persona. */
 export const BENCH_DNIS = '+18005550300';
 
-/** Caller i signals from SIP_BASE + i and talks RTP on MEDIA_BASE + 2i; sipp's own RTP echo pair sits at SIPP_MEDIA_BASE + 4i. */
-export const CALLER_PORTS = Object.freeze({ sip: 31000, media: 32000, sippMedia: 34000 });
+/**
+ * Caller i signals from `sip + i` and talks RTP on `media + 2i`; sipp's own
+ * RTP echo pair sits at `sippMedia + 4i`. For {@link MAX_CALLERS} they span
+ * 11000-14999: clear of every stack slot's ports (test/harness/ports.ts) and
+ * below Linux's ephemeral range (32768-60999), where any socket the kernel
+ * numbers itself may already hold the port a caller binds when it starts
+ * (a sipp caller failed to bind 34014 that way, and its call went unplaced).
+ */
+export const CALLER_PORTS = Object.freeze({ sip: 11000, media: 12000, sippMedia: 13000 });
 export const MAX_CALLERS = 500;
 
 export type LoadProgress = Readonly<{
