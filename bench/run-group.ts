@@ -26,6 +26,7 @@ import type { RunRecord } from './report/document.ts';
 import { summarizeRun } from './report/summarize.ts';
 import { workerCgroup, type WorkerCgroup } from './resources/cgroup.ts';
 import { cpuSplit, pinWorker, type CpuSplit } from './resources/pin.ts';
+import { waitForQuietHost } from './resources/quiet-host.ts';
 import { startResourceSampler } from './resources/sampler.ts';
 import { startCloudFakes, type CloudFakesProcess } from './systems/fakes.ts';
 import { ourWorkerEnv } from './systems/ours.ts';
@@ -225,35 +226,6 @@ async function waitForEmptyRooms(stack: Stack): Promise<void> {
   await waitForQuietHost();
 }
 
-/**
- * Until the machine's CPU is mostly idle for two seconds running (at most
- * 120 s): a worker whose job pool is still starting processes would charge
- * that work to the next load.
- */
-async function waitForQuietHost(): Promise<void> {
-  const busy = () => {
-    let idle = 0;
-    let total = 0;
-    for (const { times } of cpus()) {
-      idle += times.idle;
-      total += times.user + times.nice + times.sys + times.irq + times.idle;
-    }
-    return { idle, total };
-  };
-  const deadline = Date.now() + 120_000;
-  let quiet = 0;
-  let last = busy();
-  while (quiet < 2 && Date.now() < deadline) {
-    await sleep(1000);
-    const now = busy();
-    const use = 1 - (now.idle - last.idle) / Math.max(1, now.total - last.total);
-    last = now;
-    quiet = use < QUIET_CPU ? quiet + 1 : 0;
-  }
-}
-
-/** Host CPU use (0-1) below which the machine counts as quiet between loads. */
-const QUIET_CPU = 0.25;
 
 /**
  * A copy of the benchmark's routing file with the trunk's ring timeout left
