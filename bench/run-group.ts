@@ -226,7 +226,6 @@ async function waitForEmptyRooms(stack: Stack): Promise<void> {
   await waitForQuietHost();
 }
 
-
 /**
  * A copy of the benchmark's routing file with the trunk's ring timeout left
  * to the product's default (3 s): the admission rows measure the refusals,
